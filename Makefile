@@ -1,0 +1,41 @@
+# automl: PGXS build.  `make && make install`, then `make installcheck`
+# against a running server (test/run does it all in a throwaway cluster).
+
+EXTENSION = automl
+EXTVERSION = 0.1.0
+
+MODULE_big = automl
+OBJS = \
+	src/automl.o \
+	src/common/json_out.o \
+	src/profile/column_kind.o \
+	src/profile/freq.o \
+	src/profile/hll.o \
+	src/profile/kll.o \
+	src/profile/moments.o \
+	src/profile/profile.o \
+	src/profile/profile_agg.o \
+	src/profile/profile_issues.o \
+	src/profile/profile_json.o \
+	src/profile/profile_options.o \
+	src/profile/profile_report.o \
+	src/profile/profile_state.o \
+	src/profile/report_html.o \
+	src/profile/rowset.o
+
+HEADERS = $(wildcard src/*.h src/*/*.h)
+
+DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel
+REGRESS_OPTS = --inputdir=.
+
+PG_CPPFLAGS = -Isrc
+PG_CFLAGS = $(PG_CFLAGS_EXTRA) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+SHLIB_LINK = -ljansson -lm
+
+EXTRA_CLEAN = results regression.diffs regression.out tmp_check
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,65 @@
+-- automl.profile errors: each bad input gives an ERROR with its SQLSTATE.
+CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+CREATE TABLE err_t (a int, b text);
+INSERT INTO err_t VALUES (1, 'x');
+CREATE TABLE no_cols ();
+CREATE TABLE only_dropped (a int);
+ALTER TABLE only_dropped DROP COLUMN a;
+CREATE INDEX err_t_a ON err_t (a);
+CREATE SEQUENCE err_seq;
+
+-- relations
+SELECT pg_temp.error_of($$SELECT automl.profile('no_such_table')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile(999999999::oid::regclass)$$);
+SELECT pg_temp.error_of($$SELECT automl.profile(NULL)$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('no_cols')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('only_dropped')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t_a')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_seq')$$);
+
+-- options
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"exat": true}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"exact": "yes"}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"exact": 1}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"top_values": 11}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"top_values": 2.5}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"histogram_bins": "many"}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"histogram_bins": 0}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '{"max_correlation_columns": 1e30}')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '[1, 2]')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', '"exact"')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t', 'null')$$);
+-- a NULL options argument means the defaults
+SELECT (automl.profile('err_t', NULL)->>'row_count')::int AS rows_with_null_options;
+
+-- the aggregate refuses anything but a whole row
+SELECT pg_temp.error_of($$SELECT automl.profile_agg(a) FROM err_t$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_agg(e, '{"bogus": 1}') FROM err_t e$$);
+
+-- memory limit: refused with a hint instead of running the server out
+SET automl.profile_max_memory = '16MB';
+CREATE TABLE wide_distinct AS SELECT i AS k, md5(i::text) AS t FROM generate_series(1, 400000) AS i;
+SELECT pg_temp.error_of($$SELECT automl.profile('wide_distinct', '{"exact": true}')$$);
+RESET automl.profile_max_memory;
+
+-- permissions: the caller's rights apply (SECURITY INVOKER)
+CREATE ROLE automl_regress_nobody;
+GRANT USAGE ON SCHEMA automl TO automl_regress_nobody;
+SET ROLE automl_regress_nobody;
+SELECT pg_temp.error_of($$SELECT automl.profile('err_t')$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_report('err_t')$$);
+RESET ROLE;
+GRANT SELECT ON err_t TO automl_regress_nobody;
+SET ROLE automl_regress_nobody;
+SELECT (automl.profile('err_t')->>'row_count')::int AS rows_once_granted;
+SELECT profiled_by FROM automl.profiles WHERE relation = 'err_t'::regclass ORDER BY profile_id DESC LIMIT 1;
+RESET ROLE;
+DROP OWNED BY automl_regress_nobody;
+DROP ROLE automl_regress_nobody;

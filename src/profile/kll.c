@@ -1,0 +1,413 @@
+/*-------------------------------------------------------------------------
+ *
+ * kll.c
+ *	  KLL quantile sketch (Karnin, Lang, Liberty 2016).
+ *
+ * Values live in levels; an item at level h stands for 2^h input values.
+ * Level h may hold about k * (2/3)^(H-1-h) items (H levels), so the top
+ * level is the largest and the total stays near 3k items whatever the
+ * input size.  When a level is full it is sorted and every other item
+ * (starting at a pseudo-random offset) moves up one level with twice the
+ * weight; the rank error this introduces is about 1/k per compaction
+ * "layer", which for k = 1024 keeps answers well within 1% of rank.
+ *
+ * The offset comes from a xorshift generator with a fixed seed, so the same
+ * values in the same order always give the same sketch.  Until the first
+ * compaction every value is kept with weight 1 and the sketch is exact:
+ * quantiles then interpolate like percentile_cont.  The true minimum and
+ * maximum are tracked separately, so quantile 0 and 1 are always exact.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "kll.h"
+
+#include <math.h>
+
+#define KLL_MAGIC		0x4b4c4c31	/* "KLL1" */
+#define KLL_MAX_LEVELS	60
+#define KLL_MIN_K		8
+#define KLL_MAX_K		65536
+
+typedef struct KllLevel
+{
+	double	   *items;
+	int			n;
+	int			alloc;
+} KllLevel;
+
+struct KllSketch
+{
+	int			k;
+	int			nlevels;
+	bool		exact;
+	int64		count;			/* total weight */
+	double		min;
+	double		max;
+	uint64		rng;
+	KllLevel	levels[KLL_MAX_LEVELS];
+};
+
+typedef struct WeightedItem
+{
+	double		value;
+	int64		weight;
+} WeightedItem;
+
+/* Create an empty sketch with accuracy parameter k. */
+KllSketch *
+kll_create(int k)
+{
+	KllSketch  *s = am_alloc0(sizeof(KllSketch));
+
+	s->k = k < KLL_MIN_K ? KLL_MIN_K : (k > KLL_MAX_K ? KLL_MAX_K : k);
+	s->nlevels = 1;
+	s->exact = true;
+	s->rng = UINT64_C(0x2545f4914f6cdd1d);
+	return s;
+}
+
+void
+kll_free(KllSketch *s)
+{
+	int			h;
+
+	for (h = 0; h < s->nlevels; h++)
+		if (s->levels[h].items)
+			am_free(s->levels[h].items);
+	am_free(s);
+}
+
+/* Capacity of level h: geometric in the distance from the top level. */
+static int
+kll_level_capacity(const KllSketch *s, int h)
+{
+	double		cap = s->k * pow(2.0 / 3.0, s->nlevels - 1 - h);
+
+	return cap < 8 ? 8 : (int) ceil(cap);
+}
+
+/* Append v to level h, growing its array. */
+static void
+kll_level_push(KllLevel *lv, double v)
+{
+	if (lv->n == lv->alloc)
+	{
+		int			alloc = lv->alloc ? lv->alloc * 2 : 64;
+
+		lv->items = lv->items ? am_realloc(lv->items, sizeof(double) * alloc) :
+			am_alloc(sizeof(double) * alloc);
+		lv->alloc = alloc;
+	}
+	lv->items[lv->n++] = v;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a;
+	double		y = *(const double *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/* One pseudo-random bit, deterministic (xorshift64*). */
+static int
+kll_random_bit(KllSketch *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (int) ((s->rng * UINT64_C(0x2545f4914f6cdd1d)) >> 63);
+}
+
+/* Halve level h into level h+1; an odd item out stays at level h. */
+static void
+kll_compact_level(KllSketch *s, int h)
+{
+	KllLevel   *lv = &s->levels[h];
+	int			n = lv->n;
+	int			keep = n % 2;
+	int			i;
+
+	if (h + 1 >= s->nlevels)
+		s->nlevels++;
+	qsort(lv->items, n, sizeof(double), cmp_double);
+	for (i = keep + kll_random_bit(s); i < n; i += 2)
+		kll_level_push(&s->levels[h + 1], lv->items[i]);
+	/* the smallest item keeps weight 2^h when the count is odd */
+	lv->n = keep;
+	s->exact = false;
+}
+
+/* Compact every level that is over its capacity, bottom up. */
+static void
+kll_compress(KllSketch *s)
+{
+	int			h;
+
+	for (h = 0; h < s->nlevels && h + 1 < KLL_MAX_LEVELS; h++)
+		if (s->levels[h].n >= kll_level_capacity(s, h))
+			kll_compact_level(s, h);
+}
+
+void
+kll_add(KllSketch *s, double v)
+{
+	if (s->count == 0 || v < s->min)
+		s->min = v;
+	if (s->count == 0 || v > s->max)
+		s->max = v;
+	s->count++;
+	kll_level_push(&s->levels[0], v);
+	if (s->levels[0].n >= kll_level_capacity(s, 0))
+		kll_compress(s);
+}
+
+/* dst absorbs src's items level by level, then compacts what overflows. */
+void
+kll_merge(KllSketch *dst, const KllSketch *src)
+{
+	int			h;
+	int			i;
+
+	if (src->count == 0)
+		return;
+	if (dst->count == 0 || src->min < dst->min)
+		dst->min = src->min;
+	if (dst->count == 0 || src->max > dst->max)
+		dst->max = src->max;
+	if (src->nlevels > dst->nlevels)
+		dst->nlevels = src->nlevels;
+	for (h = 0; h < src->nlevels; h++)
+		for (i = 0; i < src->levels[h].n; i++)
+			kll_level_push(&dst->levels[h], src->levels[h].items[i]);
+	dst->count += src->count;
+	dst->exact = dst->exact && src->exact;
+	kll_compress(dst);
+	kll_compress(dst);
+}
+
+int64
+kll_count(const KllSketch *s)
+{
+	return s->count;
+}
+
+bool
+kll_is_exact(const KllSketch *s)
+{
+	return s->exact;
+}
+
+static int
+cmp_weighted(const void *a, const void *b)
+{
+	return cmp_double(&((const WeightedItem *) a)->value,
+					  &((const WeightedItem *) b)->value);
+}
+
+/* All items with their weights, sorted by value; caller frees. */
+static WeightedItem *
+kll_sorted_items(const KllSketch *s, int *n_out)
+{
+	int			n = 0;
+	int			h;
+	int			i;
+	WeightedItem *items;
+
+	for (h = 0; h < s->nlevels; h++)
+		n += s->levels[h].n;
+	items = am_alloc(sizeof(WeightedItem) * (n > 0 ? n : 1));
+	n = 0;
+	for (h = 0; h < s->nlevels; h++)
+		for (i = 0; i < s->levels[h].n; i++)
+		{
+			items[n].value = s->levels[h].items[i];
+			items[n++].weight = (int64) 1 << h;
+		}
+	qsort(items, n, sizeof(WeightedItem), cmp_weighted);
+	*n_out = n;
+	return items;
+}
+
+/*
+ * Value at quantile q.  Exact mode interpolates between neighbours at
+ * position (n-1)q like percentile_cont; otherwise the first item whose
+ * cumulative weight passes q*(n-1).
+ */
+double
+kll_quantile(const KllSketch *s, double q)
+{
+	WeightedItem *items;
+	int			n;
+	double		target;
+	double		result;
+	int64		cum = 0;
+	int			i;
+
+	if (s->count == 0 || isnan(q))
+		return NAN;
+	if (q <= 0.0)
+		return s->min;
+	if (q >= 1.0)
+		return s->max;
+	items = kll_sorted_items(s, &n);
+	target = q * (double) (s->count - 1);
+	if (s->exact)
+	{
+		int			lo = (int) floor(target);
+		int			hi = lo + 1 < n ? lo + 1 : lo;
+		double		frac = target - lo;
+
+		result = items[lo].value + frac * (items[hi].value - items[lo].value);
+		if (frac == 0.0)
+			result = items[lo].value;
+	}
+	else
+	{
+		result = items[n - 1].value;
+		for (i = 0; i < n; i++)
+		{
+			cum += items[i].weight;
+			if ((double) cum > target)
+			{
+				result = items[i].value;
+				break;
+			}
+		}
+	}
+	am_free(items);
+	return result;
+}
+
+/* Weighted count of items <= x (inclusive) or < x. */
+double
+kll_rank(const KllSketch *s, double x, bool inclusive)
+{
+	double		rank = 0.0;
+	int			h;
+	int			i;
+
+	for (h = 0; h < s->nlevels; h++)
+	{
+		double		w = (double) ((int64) 1 << h);
+
+		for (i = 0; i < s->levels[h].n; i++)
+		{
+			double		v = s->levels[h].items[i];
+
+			if (v < x || (inclusive && v == x))
+				rank += w;
+		}
+	}
+	return rank;
+}
+
+/* ---------- serialization: little-endian flat image ---------- */
+
+size_t
+kll_serialized_size(const KllSketch *s)
+{
+	size_t		size = 4 + 4 + 4 + 1 + 8 + 8 + 8 + 8;
+	int			h;
+
+	for (h = 0; h < s->nlevels; h++)
+		size += 4 + sizeof(double) * s->levels[h].n;
+	return size;
+}
+
+#define PUT(p, v)	do { memcpy((p), &(v), sizeof(v)); (p) += sizeof(v); } while (0)
+
+void
+kll_serialize(const KllSketch *s, char *buf)
+{
+	char	   *p = buf;
+	uint32		magic = KLL_MAGIC;
+	uint8		exact = s->exact;
+	int			h;
+
+	PUT(p, magic);
+	PUT(p, s->k);
+	PUT(p, s->nlevels);
+	PUT(p, exact);
+	PUT(p, s->count);
+	PUT(p, s->min);
+	PUT(p, s->max);
+	PUT(p, s->rng);
+	for (h = 0; h < s->nlevels; h++)
+	{
+		PUT(p, s->levels[h].n);
+		memcpy(p, s->levels[h].items, sizeof(double) * s->levels[h].n);
+		p += sizeof(double) * s->levels[h].n;
+	}
+}
+
+/* Bounds-checked reader over a byte image. */
+typedef struct Reader
+{
+	const char *p;
+	size_t		left;
+} Reader;
+
+static bool
+take(Reader *r, void *out, size_t n)
+{
+	if (r->left < n)
+		return false;
+	memcpy(out, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return true;
+}
+
+KllSketch *
+kll_deserialize(const char *buf, size_t len)
+{
+	Reader		r = {buf, len};
+	uint32		magic;
+	int			k;
+	int			nlevels;
+	uint8		exact;
+	KllSketch  *s;
+	int64		weight = 0;
+	int			h;
+	int			i;
+
+	if (!take(&r, &magic, 4) || magic != KLL_MAGIC ||
+		!take(&r, &k, 4) || k < KLL_MIN_K || k > KLL_MAX_K ||
+		!take(&r, &nlevels, 4) || nlevels < 1 || nlevels > KLL_MAX_LEVELS - 1 ||
+		!take(&r, &exact, 1) || exact > 1)
+		return NULL;
+	s = kll_create(k);
+	s->nlevels = nlevels;
+	s->exact = exact;
+	if (!take(&r, &s->count, 8) || !take(&r, &s->min, 8) ||
+		!take(&r, &s->max, 8) || !take(&r, &s->rng, 8) || s->count < 0)
+		goto bad;
+	for (h = 0; h < nlevels; h++)
+	{
+		int			n;
+
+		if (!take(&r, &n, 4) || n < 0 || (size_t) n > r.left / sizeof(double))
+			goto bad;
+		for (i = 0; i < n; i++)
+		{
+			double		v;
+
+			take(&r, &v, sizeof(v));
+			if (!isfinite(v))
+				goto bad;
+			kll_level_push(&s->levels[h], v);
+		}
+		if (h > 40 && n > 0)
+			goto bad;
+		weight += (int64) n << h;
+	}
+	if (r.left != 0 || weight != s->count ||
+		(s->count > 0 && !(s->min <= s->max)))
+		goto bad;
+	return s;
+bad:
+	kll_free(s);
+	return NULL;
+}

@@ -1,0 +1,169 @@
+/*-------------------------------------------------------------------------
+ *
+ * profile.c
+ *	  automl.profile(relation regclass, options jsonb): profile a relation,
+ *	  store the result in automl.profiles, return it.
+ *
+ * The work is one query, run through SPI as the calling role:
+ *
+ *	SELECT automl.profile_agg(t.*, $1) || {relation, schema, profiled_at}
+ *	  FROM schema.relation t
+ *
+ * (t.* and not t: a column named t would shadow the alias) *
+ * so the planner may split the scan across parallel workers (the aggregate
+ * is PARALLEL SAFE), the caller's privileges apply (no SELECT right, no
+ * profile), and cancel works through the executor's own interrupt checks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "automl.h"
+#include "profile/profile_options.h"
+
+PG_FUNCTION_INFO_V1(automl_profile);
+
+int			automl_profile_max_memory_mb = 1024;
+
+/* Define the profile area's GUCs. */
+void
+profile_init_gucs(void)
+{
+	DefineCustomIntVariable("automl.profile_max_memory",
+							"Largest memory one profile aggregate state may use.",
+							"A profile that needs more stops with an error instead of exhausting the server's memory.",
+							&automl_profile_max_memory_mb,
+							1024, 16, INT_MAX / 2,
+							PGC_USERSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("automl");
+#else
+	EmitWarningsOnPlaceholders("automl");
+#endif
+}
+
+/* Refuse relations that cannot be profiled, naming them. */
+static void
+profile_check_relation(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Form_pg_class cls;
+	int			live = 0;
+	int			i;
+	Relation	rel;
+
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	cls = (Form_pg_class) GETSTRUCT(tup);
+	if (cls->relkind != RELKIND_RELATION && cls->relkind != RELKIND_PARTITIONED_TABLE &&
+		cls->relkind != RELKIND_VIEW && cls->relkind != RELKIND_MATVIEW &&
+		cls->relkind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table, view, materialized view or foreign table",
+						NameStr(cls->relname))));
+	ReleaseSysCache(tup);
+
+	rel = relation_open(relid, AccessShareLock);
+	for (i = 0; i < RelationGetNumberOfAttributes(rel); i++)
+		if (!TupleDescAttr(RelationGetDescr(rel), i)->attisdropped)
+			live++;
+	if (live == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("relation \"%s\" has no columns to profile",
+						RelationGetRelationName(rel))));
+	relation_close(rel, NoLock);
+}
+
+/* Run the profile query; returns the jsonb copied into the caller's context. */
+static Datum
+profile_run_query(Oid relid, Datum options)
+{
+	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
+	char	   *relname = get_rel_name(relid);
+	StringInfoData sql;
+	Oid			argtypes[3] = {JSONBOID, TEXTOID, TEXTOID};
+	Datum		args[3];
+	bool		isnull;
+	Datum		result;
+	int			rc;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT automl.profile_agg(t.*, $1) OPERATOR(pg_catalog.||) "
+					 "pg_catalog.jsonb_build_object('relation', $2, 'schema', $3, "
+					 "'profiled_at', pg_catalog.now()) FROM %s t",
+					 quote_qualified_identifier(nspname, relname));
+	args[0] = options;
+	args[1] = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(regclassout,
+																	  ObjectIdGetDatum(relid))));
+	args[2] = CStringGetTextDatum(nspname);
+	rc = SPI_execute_with_args(sql.data, 3, argtypes, args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "profile query failed: %s", SPI_result_code_string(rc));
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "profile query returned NULL");
+	/* copy out of SPI's memory into the function's own context */
+	return SPI_datumTransfer(result, false, -1);
+}
+
+/* Append the profile to automl.profiles. */
+static void
+profile_store(Oid relid, Datum profile)
+{
+	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
+	Datum		args[2] = {ObjectIdGetDatum(relid), profile};
+	int			rc;
+
+	rc = SPI_execute_with_args("INSERT INTO automl.profiles (relation, profile) "
+							   "VALUES ($1, $2)", 2, argtypes, args, NULL, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not store the profile: %s", SPI_result_code_string(rc));
+}
+
+/* automl.profile(relation regclass, options jsonb DEFAULT '{}') RETURNS jsonb */
+Datum
+automl_profile(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Datum		options;
+	ProfileOptions opts;
+	Datum		profile;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("relation must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	options = PG_ARGISNULL(1) ? DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")) :
+		PG_GETARG_DATUM(1);
+	profile_options_parse(DatumGetJsonbP(options), &opts);
+	profile_check_relation(relid);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	profile = profile_run_query(relid, options);
+	profile_store(relid, profile);
+	SPI_finish();
+	PG_RETURN_DATUM(profile);
+}
