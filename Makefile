@@ -9,6 +9,7 @@ OBJS = \
 	src/automl.o \
 	src/common/json_out.o \
 	src/profile/column_kind.o \
+	src/profile/extremes.o \
 	src/profile/freq.o \
 	src/profile/hll.o \
 	src/profile/kll.o \

@@ -29,7 +29,24 @@ COMMENT ON COLUMN automl.profiles.profiled_by IS 'Role that ran automl.profile()
 COMMENT ON COLUMN automl.profiles.profile IS 'The profile JSON, as returned by automl.profile().';
 SELECT pg_catalog.pg_extension_config_dump('automl.profiles', '');
 SELECT pg_catalog.pg_extension_config_dump('automl.profiles_profile_id_seq', '');
-GRANT SELECT, INSERT ON automl.profiles TO PUBLIC;
+GRANT SELECT, INSERT, DELETE ON automl.profiles TO PUBLIC;
+
+-- A profile shows a table's values (top values, min, max): a role sees the
+-- profiles of relations it may read, and writes profiles only in its name.
+ALTER TABLE automl.profiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY profiles_readable ON automl.profiles FOR SELECT
+	USING (pg_catalog.has_table_privilege(relation, 'SELECT'));
+CREATE POLICY profiles_insert_own ON automl.profiles FOR INSERT
+	WITH CHECK (profiled_by OPERATOR(pg_catalog.=) CURRENT_USER
+				AND pg_catalog.has_table_privilege(relation, 'SELECT'));
+CREATE POLICY profiles_delete_own ON automl.profiles FOR DELETE
+	USING (profiled_by OPERATOR(pg_catalog.=) CURRENT_USER);
+COMMENT ON POLICY profiles_readable ON automl.profiles IS
+	'A profile is visible to the roles that may SELECT from its relation.';
+COMMENT ON POLICY profiles_insert_own ON automl.profiles IS
+	'Profiles are stored in the name of the role that computed them, for relations it may read.';
+COMMENT ON POLICY profiles_delete_own ON automl.profiles IS
+	'A role may delete the profiles it computed.';
 
 -- The aggregate behind automl.profile(): whole rows in, profile jsonb out.
 CREATE FUNCTION automl.profile_agg_transfn(internal, anyelement)

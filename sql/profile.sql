@@ -46,7 +46,8 @@ SELECT p->'relation' AS relation, p->'schema' AS schema, p->'row_count' AS row_c
 	   p->'column_count' AS column_count, p->'duplicate_rows' AS duplicate_rows,
 	   jsonb_typeof(p->'quality_score') AS score_type,
 	   (p->>'quality_score')::float8 BETWEEN 0 AND 1 AS score_in_range,
-	   (p->>'profiled_at')::timestamptz = now() AS profiled_now
+	   (p->>'profiled_at')::timestamptz = (SELECT profiled_at FROM automl.profiles
+										   WHERE relation = 'sales'::regclass) AS profiled_at_stored
   FROM automl.get_profile('sales') AS p;
 
 -- every column, in column order, with its kind's keys

@@ -83,8 +83,13 @@ SELECT i AS id,
 	   CASE WHEN i % 50 = 0 THEN 'b' ELSE 'a' END AS lopsided,
 	   CASE WHEN i = 500 THEN 1e6 ELSE (i % 100)::float8 END AS spike,
 	   CASE WHEN i = 3 THEN 'Infinity'::float8 ELSE i END AS inf,
-	   md5(i::text) AS hash_text
+	   md5(i::text) AS hash_text,
+	   md5((i * 2 / 3)::text) AS many_texts
   FROM generate_series(1, 1000) AS i;
 SELECT i->>'column' AS col, i->>'issue_type' AS issue, i->>'severity' AS severity, i->>'description' AS description
   FROM jsonb_array_elements(automl.profile('issues_t')->'issues') AS i ORDER BY 1, 2;
 SELECT automl.get_profile('issues_t')->'quality_score' AS quality_score;
+-- the table-level duplicates issue, with the exact count in its sentence
+SELECT i->>'severity' AS severity, i->>'description' AS description
+  FROM jsonb_array_elements(automl.get_profile('acc')->'issues') AS i
+ WHERE i->>'issue_type' = 'duplicates';

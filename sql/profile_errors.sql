@@ -60,6 +60,21 @@ GRANT SELECT ON err_t TO automl_regress_nobody;
 SET ROLE automl_regress_nobody;
 SELECT (automl.profile('err_t')->>'row_count')::int AS rows_once_granted;
 SELECT profiled_by FROM automl.profiles WHERE relation = 'err_t'::regclass ORDER BY profile_id DESC LIMIT 1;
+-- stored profiles are visible only for relations the role may read
 RESET ROLE;
+CREATE TABLE secret_t (card text);
+INSERT INTO secret_t VALUES ('4111-1111-1111-1111');
+SELECT automl.profile('secret_t')->'row_count' AS owner_profiled;
+SET ROLE automl_regress_nobody;
+SELECT count(*) AS visible_secret_profiles FROM automl.profiles WHERE relation = 'secret_t'::regclass;
+SELECT automl.get_profile('secret_t') IS NULL AS secret_profile_hidden;
+SELECT count(*) > 0 AS own_profiles_visible FROM automl.profiles WHERE relation = 'err_t'::regclass;
+-- and no role can store a profile in another's name, or delete another's
+SELECT pg_temp.error_of($$INSERT INTO automl.profiles (relation, profiled_by, profile) VALUES ('err_t', 'postgres', '{}')$$);
+SELECT pg_temp.error_of($$INSERT INTO automl.profiles (relation, profile) VALUES ('secret_t', '{}')$$);
+DELETE FROM automl.profiles WHERE relation = 'secret_t'::regclass;
+RESET ROLE;
+SELECT count(*) AS secret_profiles_kept FROM automl.profiles WHERE relation = 'secret_t'::regclass;
+DROP TABLE secret_t;
 DROP OWNED BY automl_regress_nobody;
 DROP ROLE automl_regress_nobody;

@@ -66,9 +66,13 @@ column_kind_is_integer(Oid typid)
 static ValueRep
 string_rep(Oid typid, Oid collation)
 {
-	if ((typid == TEXTOID || typid == VARCHAROID) &&
-		(!OidIsValid(collation) || get_collation_isdeterministic(collation)))
+	bool		deterministic = !OidIsValid(collation) ||
+		get_collation_isdeterministic(collation);
+
+	if ((typid == TEXTOID || typid == VARCHAROID) && deterministic)
 		return VR_TEXT;
+	if (typid == BPCHAROID && deterministic)
+		return VR_BPCHAR;
 	return VR_STRING_OUT;
 }
 

@@ -31,6 +31,7 @@ typedef enum ValueRep
 	VR_FLOAT8,
 	VR_NUMERIC,
 	VR_TEXT,					/* varlena string, deterministic collation */
+	VR_BPCHAR,					/* char(n): trailing spaces do not count */
 	VR_STRING_OUT,				/* string-like via its output function */
 	VR_BOOL,
 	VR_DATE,

@@ -115,9 +115,10 @@ check_cardinality(IssueSink *sink, ProfileState *st, ColumnSummary *s, int c)
 				   psprintf("all %lld non-null values are the same", (long long) n), NULL);
 		return;
 	}
+	/* distinct floats and timestamps are measurements, not identifiers */
 	if (n > 1 && s->distinct_exact && s->distinct == n &&
-		col->type.kind != CK_BOOL && col->type.typid != FLOAT4OID &&
-		col->type.typid != FLOAT8OID)
+		col->type.kind != CK_BOOL && col->type.kind != CK_TEMPORAL &&
+		col->type.typid != FLOAT4OID && col->type.typid != FLOAT8OID)
 		emit_issue(sink, st, c, "unique", SEV_LOW,
 				   psprintf("all %lld non-null values are distinct: an identifier, not a feature",
 							(long long) n), NULL);
@@ -146,16 +147,19 @@ check_distribution(IssueSink *sink, ProfileState *st, ColumnSummary *s, int c)
 							s->skewness, s->skewness > 0 ? "right" : "left"), NULL);
 	if (s->outliers > 0 && (frac > 0.01 || s->far_outliers))
 		emit_issue(sink, st, c, "outliers", frac > 0.05 ? SEV_MEDIUM : SEV_LOW,
-				   psprintf("%s%lld values (%.2f%%) lie outside the Tukey fences [%g, %g]; min %g, max %g",
-							kll_is_exact(col->kll) ? "" : "about ",
-							(long long) s->outliers, 100.0 * frac,
-							s->lower_fence, s->upper_fence, col->min, col->max), NULL);
+				   psprintf("%s%lld of %lld values (%.2f%%) lie outside the Tukey fences [%g, %g]; min %g, max %g",
+							s->outliers_exact ? "" : "about ",
+							(long long) s->outliers, (long long) n,
+							100.0 * frac, s->lower_fence, s->upper_fence,
+							col->min, col->max), NULL);
 	if (col->inf_count > 0)
 		emit_issue(sink, st, c, "infinite_values", SEV_MEDIUM,
-				   psprintf("%lld values are infinite", (long long) col->inf_count), NULL);
+				   psprintf("%lld of %lld values are infinite",
+							(long long) col->inf_count, (long long) n), NULL);
 	if (col->nan_count > 0)
 		emit_issue(sink, st, c, "nan_values", SEV_MEDIUM,
-				   psprintf("%lld values are NaN", (long long) col->nan_count), NULL);
+				   psprintf("%lld of %lld values are NaN",
+							(long long) col->nan_count, (long long) n), NULL);
 }
 
 /* |Pearson r| > 0.95 between two numeric columns. */
@@ -231,8 +235,9 @@ profile_write_issues(JsonWriter *w, ProfileState *st, ColumnSummary *sums,
 			check_distribution(&sink, st, &sums[c], c);
 		else if (st->columns[c].inf_count > 0)
 			emit_issue(&sink, st, c, "infinite_values", SEV_LOW,
-					   psprintf("%lld values are infinite dates or timestamps",
-								(long long) st->columns[c].inf_count), NULL);
+					   psprintf("%lld of %lld values are infinite dates or timestamps",
+								(long long) st->columns[c].inf_count,
+								(long long) st->columns[c].nonnull_count), NULL);
 	}
 	check_correlations(&sink, st);
 	jw_end_array(w);

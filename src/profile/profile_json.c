@@ -30,28 +30,38 @@ const double profile_quantile_levels[PROFILE_NQUANTILES] =
 const char *const profile_quantile_names[PROFILE_NQUANTILES] =
 {"p01", "p05", "p25", "p50", "p75", "p95", "p99"};
 
-/* Beyond-fence counts from the quantile sketch (Tukey, k = 1.5 and 3). */
+/*
+ * Values beyond the Tukey fences (k = 1.5).  Counted exactly from the kept
+ * extremes while fewer than EXTREMES_K lie beyond a fence; past that many
+ * the quantile sketch's estimate is as good as a count needs to be.
+ */
 static void
 summarize_outliers(ColumnSummary *s)
 {
-	KllSketch  *kll = s->col->kll;
+	ColumnState *col = s->col;
 	double		q1 = s->quantiles[2];
 	double		q3 = s->quantiles[4];
 	double		iqr = q3 - q1;
-	double		n = (double) kll_count(kll);
+	double		n = (double) kll_count(col->kll);
+	bool		low_exact;
+	bool		high_exact;
 	double		below;
 	double		above;
 
+	s->outliers_exact = true;
 	if (!(iqr > 0.0))
 		return;
 	s->lower_fence = q1 - 1.5 * iqr;
 	s->upper_fence = q3 + 1.5 * iqr;
-	below = kll_rank(kll, s->lower_fence, false);
-	above = n - kll_rank(kll, s->upper_fence, true);
-	s->outliers = (int64) rint(Max(below, 0.0) + Max(above, 0.0));
-	s->far_outliers = s->col->min < q1 - 3.0 * iqr || s->col->max > q3 + 3.0 * iqr;
-	if (s->far_outliers && s->outliers == 0)
-		s->outliers = 1;
+	below = extremes_count_below(&col->extremes, s->lower_fence, &low_exact);
+	above = extremes_count_above(&col->extremes, s->upper_fence, &high_exact);
+	if (!low_exact)
+		below = Max(below, kll_rank(col->kll, s->lower_fence, false));
+	if (!high_exact)
+		above = Max(above, n - kll_rank(col->kll, s->upper_fence, true));
+	s->outliers = (int64) rint(below + above);
+	s->outliers_exact = low_exact && high_exact;
+	s->far_outliers = col->min < q1 - 3.0 * iqr || col->max > q3 + 3.0 * iqr;
 }
 
 /* Distinct count and most frequent value count of one column. */

@@ -30,6 +30,7 @@
 #include "libpq/pqformat.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -55,6 +56,7 @@ column_state_alloc(ColumnState *col, const ProfileOptions *opts)
 
 	if (col->type.kind == CK_NUMERIC || col->type.kind == CK_TEMPORAL)
 		col->kll = kll_create(KLL_DEFAULT_K);
+	extremes_init(&col->extremes);
 	if (col->type.kind != CK_BOOL)
 		col->freq = freq_create(limit, col->type.kind == CK_TEXT);
 	col->min_length = PG_INT64_MAX;
@@ -143,6 +145,7 @@ numeric_add_finite(ColumnState *col, double v)
 	else if (v < 0.0)
 		col->negatives++;
 	kll_add(col->kll, v);
+	extremes_add(&col->extremes, v);
 }
 
 /* Exact int64 range for integers and temporal values. */
@@ -263,11 +266,15 @@ add_text(ColumnState *col, Datum d)
 {
 	uint64		h;
 
-	if (col->type.rep == VR_TEXT)
+	if (col->type.rep == VR_TEXT || col->type.rep == VR_BPCHAR)
 	{
 		struct varlena *t = PG_DETOAST_DATUM_PACKED(d);
+		int			len = VARSIZE_ANY_EXHDR(t);
 
-		h = add_string(col, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		/* char(n) compares, and counts its length, without the padding */
+		if (col->type.rep == VR_BPCHAR)
+			len = bpchartruelen(VARDATA_ANY(t), len);
+		h = add_string(col, VARDATA_ANY(t), len);
 		if ((Pointer) t != DatumGetPointer(d))
 			pfree(t);
 	}
@@ -453,6 +460,7 @@ column_state_combine(ColumnState *dst, const ColumnState *src)
 	dst->empty_count += src->empty_count;
 	dst->true_count += src->true_count;
 	dst->false_count += src->false_count;
+	extremes_merge(&dst->extremes, &src->extremes);
 	if (dst->kll && src->kll)
 		kll_merge(dst->kll, src->kll);
 	if (dst->freq && src->freq)
@@ -514,6 +522,19 @@ send_moments(StringInfo buf, const Moments *m)
 }
 
 static void
+send_extremes(StringInfo buf, const Extremes *e)
+{
+	int			i;
+
+	pq_sendint32(buf, e->nlow);
+	pq_sendint32(buf, e->nhigh);
+	for (i = 0; i < e->nlow; i++)
+		pq_sendfloat8(buf, e->low[i]);
+	for (i = 0; i < e->nhigh; i++)
+		pq_sendfloat8(buf, e->high[i]);
+}
+
+static void
 send_column(StringInfo buf, const ColumnState *col)
 {
 	pq_sendstring(buf, col->name);
@@ -539,6 +560,7 @@ send_column(StringInfo buf, const ColumnState *col)
 	pq_sendint64(buf, col->empty_count);
 	pq_sendint64(buf, col->true_count);
 	pq_sendint64(buf, col->false_count);
+	send_extremes(buf, &col->extremes);
 	SEND_BLOB(buf, col->kll, kll_serialized_size, kll_serialize);
 	SEND_BLOB(buf, col->freq, freq_serialized_size, freq_serialize);
 }
@@ -619,6 +641,23 @@ recv_moments(StringInfo buf, Moments *m)
 	} while (0)
 
 static void
+recv_extremes(StringInfo buf, Extremes *e)
+{
+	int			i;
+
+	e->nlow = (int) pq_getmsgint(buf, 4);
+	e->nhigh = (int) pq_getmsgint(buf, 4);
+	if (e->nlow < 0 || e->nlow > EXTREMES_K || e->nhigh < 0 || e->nhigh > EXTREMES_K)
+		elog(ERROR, "corrupt profile state: bad extremes");
+	for (i = 0; i < e->nlow; i++)
+		e->low[i] = pq_getmsgfloat8(buf);
+	for (i = 0; i < e->nhigh; i++)
+		e->high[i] = pq_getmsgfloat8(buf);
+	if (!extremes_is_valid(e))
+		elog(ERROR, "corrupt profile state: bad extremes");
+}
+
+static void
 recv_column(StringInfo buf, ColumnState *col)
 {
 	col->name = pstrdup(pq_getmsgstring(buf));
@@ -644,6 +683,7 @@ recv_column(StringInfo buf, ColumnState *col)
 	col->empty_count = pq_getmsgint64(buf);
 	col->true_count = pq_getmsgint64(buf);
 	col->false_count = pq_getmsgint64(buf);
+	recv_extremes(buf, &col->extremes);
 	RECV_BLOB(buf, col->kll, kll_deserialize, "quantile sketch");
 	RECV_BLOB(buf, col->freq, freq_deserialize, "frequency table");
 }

@@ -13,6 +13,7 @@
 #include "lib/stringinfo.h"
 
 #include "profile/column_kind.h"
+#include "profile/extremes.h"
 #include "profile/freq.h"
 #include "profile/kll.h"
 #include "profile/moments.h"
@@ -52,6 +53,7 @@ typedef struct ColumnState
 	int64		nan_count;
 	int64		inf_count;
 	KllSketch  *kll;
+	Extremes	extremes;		/* exact tails, for outlier counts */
 	int			num_index;		/* slot in the numeric batch, or -1 */
 
 	/* text */

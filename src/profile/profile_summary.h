@@ -29,9 +29,10 @@ typedef struct ColumnSummary
 	bool		has_quantiles;
 	double		quantiles[PROFILE_NQUANTILES];
 	int64		outliers;		/* values beyond the 1.5 IQR Tukey fences */
+	bool		outliers_exact;
+	bool		far_outliers;	/* min or max beyond the 3 IQR fences */
 	double		lower_fence;
 	double		upper_fence;
-	bool		far_outliers;	/* min or max beyond the 3 IQR fences */
 } ColumnSummary;
 
 extern void profile_summarize(ProfileState *st, ColumnSummary *out);
