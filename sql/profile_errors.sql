@@ -47,6 +47,13 @@ SELECT pg_temp.error_of($$SELECT automl.profile_agg(e, '{"bogus": 1}') FROM err_
 SET automl.profile_max_memory = '16MB';
 CREATE TABLE wide_distinct AS SELECT i AS k, md5(i::text) AS t FROM generate_series(1, 400000) AS i;
 SELECT pg_temp.error_of($$SELECT automl.profile('wide_distinct', '{"exact": true}')$$);
+-- ...while per-value garbage (numeric conversions, detoasted and output
+-- strings) does not accumulate: 200,000 low-cardinality rows fit in 16MB
+CREATE TABLE many_values AS
+SELECT (i % 100)::numeric / 3 AS n, ('{"a": ' || i % 5 || '}')::jsonb AS j,
+	   (i % 9)::text::char(4) AS c, repeat('x', 2100) || (i % 7) AS long_text
+  FROM generate_series(1, 200000) AS i;
+SELECT (automl.profile('many_values', '{"duplicates": false}')->>'row_count')::int AS rows_within_16mb;
 RESET automl.profile_max_memory;
 
 -- permissions: the caller's rights apply (SECURITY INVOKER)

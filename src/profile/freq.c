@@ -244,7 +244,13 @@ freq_to_sketch(FreqTable *f)
 		if (f->map.counts[i] != 0)
 			hll_add(f->hll, f->map.keys[i]);
 	f->exact = false;
-	/* keep the largest counts: exact values, so the invariant holds */
+	/*
+	 * Keep the largest counts, lowered by the (capacity+1)-th largest: the
+	 * Misra-Gries merge of the exact table into an empty summary.  Keeping
+	 * them unlowered broke the n / (capacity + 1) bound: a dropped value
+	 * seen `cut` times that keeps coming only wears the kept counters down
+	 * from their full counts, and can end up to 2 * cut below its truth.
+	 */
 	if (f->map.size > FREQ_MG_CAPACITY)
 	{
 		int64		cut = map_nth_count(&f->map, FREQ_MG_CAPACITY);
@@ -254,7 +260,7 @@ freq_to_sketch(FreqTable *f)
 		for (i = 0; i <= old.mask; i++)
 		{
 			if (old.counts[i] > cut && f->map.size < FREQ_MG_CAPACITY)
-				map_add(&f->map, old.keys[i], old.counts[i],
+				map_add(&f->map, old.keys[i], old.counts[i] - cut,
 						old.labels ? old.labels[i] : NULL);
 			else if (old.labels && old.labels[i])
 				am_free(old.labels[i]);
@@ -489,9 +495,9 @@ take(Reader *r, void *out, size_t n)
 	return true;
 }
 
-/* Read one entry into f's map; false on malformed input. */
+/* Read one entry into f's map, adding its count to *sum; false if bad. */
 static bool
-freq_read_entry(Reader *r, FreqTable *f)
+freq_read_entry(Reader *r, FreqTable *f, int64 *sum)
 {
 	uint64		key;
 	int64		count;
@@ -499,13 +505,16 @@ freq_read_entry(Reader *r, FreqTable *f)
 	char	   *label = NULL;
 
 	if (!take(r, &key, 8) || !take(r, &count, 8) || !take(r, &len, 4) ||
-		count <= 0 || len < -1 || len > FREQ_LABEL_MAX || (size_t) (len < 0 ? 0 : len) > r->left)
+		count <= 0 || count > INT64_MAX - *sum ||
+		len < -1 || len > FREQ_LABEL_MAX || (size_t) (len < 0 ? 0 : len) > r->left)
 		return false;
+	*sum += count;
 	if (map_find(&f->map, key) <= f->map.mask && f->map.counts[map_find(&f->map, key)] != 0)
 		return false;			/* duplicate key */
 	if (len >= 0)
 	{
-		if (memchr(r->p, '\0', len) != NULL)
+		/* only a table that keeps labels writes them */
+		if (!f->keep_labels || memchr(r->p, '\0', len) != NULL)
 			return false;
 		label = label_copy(r->p, len);
 		r->p += len;
@@ -526,6 +535,7 @@ freq_deserialize(const char *buf, size_t len)
 	int64		total;
 	int64		size;
 	int64		hll_len;
+	int64		sum = 0;
 	int64		i;
 	FreqTable  *f;
 
@@ -538,10 +548,19 @@ freq_deserialize(const char *buf, size_t len)
 	f->exact = exact;
 	f->total = total;
 	for (i = 0; i < size; i++)
-		if (!freq_read_entry(&r, f))
+		if (!freq_read_entry(&r, f, &sum))
 			goto bad;
+
+	/*
+	 * Exact counts add up to the total and Misra-Gries lower bounds stay
+	 * within it; the sketch's HyperLogLog has the precision freq_to_sketch
+	 * gives it, since hll_merge ignores a sketch of another precision.
+	 */
+	if (exact ? sum != total : sum > total)
+		goto bad;
 	if (!take(&r, &hll_len, 8) || hll_len < 0 || (size_t) hll_len != r.left ||
-		(exact && hll_len != 0) || (!exact && hll_len == 0) ||
+		(exact && hll_len != 0) ||
+		(!exact && hll_len != 8 + ((int64) 1 << HLL_DEFAULT_P)) ||
 		(!exact && size > FREQ_MG_CAPACITY))
 		goto bad;
 	if (!exact && (f->hll = hll_deserialize(r.p, hll_len)) == NULL)

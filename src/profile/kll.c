@@ -258,8 +258,12 @@ kll_quantile(const KllSketch *s, double q)
 		int			lo = (int) floor(target);
 		int			hi = lo + 1 < n ? lo + 1 : lo;
 		double		frac = target - lo;
+		double		diff = items[hi].value - items[lo].value;
 
-		result = items[lo].value + frac * (items[hi].value - items[lo].value);
+		result = items[lo].value + frac * diff;
+		/* neighbours such as -1e308 and 1e308 overflow the difference */
+		if (isinf(diff))
+			result = items[lo].value * (1.0 - frac) + items[hi].value * frac;
 		if (frac == 0.0)
 			result = items[lo].value;
 	}
@@ -395,16 +399,30 @@ kll_deserialize(const char *buf, size_t len)
 			double		v;
 
 			take(&r, &v, sizeof(v));
-			if (!isfinite(v))
+			/* every item is an input value, so it lies within [min, max] */
+			if (!isfinite(v) || v < s->min || v > s->max)
 				goto bad;
 			kll_level_push(&s->levels[h], v);
 		}
 		if (h > 40 && n > 0)
 			goto bad;
+
+		/*
+		 * An exact sketch keeps every value at weight 1, and kll_quantile's
+		 * exact path indexes its items by rank up to count - 1: an image
+		 * claiming exact with items above level 0 has fewer items than its
+		 * count and would be read past the end.
+		 */
+		if (exact && h > 0 && n > 0)
+			goto bad;
+		/* refuse a total weight that overflows int64 (huge crafted images) */
+		if ((int64) n > (INT64_MAX - weight) >> h)
+			goto bad;
 		weight += (int64) n << h;
 	}
 	if (r.left != 0 || weight != s->count ||
-		(s->count > 0 && !(s->min <= s->max)))
+		(s->count > 0 && !(isfinite(s->min) && isfinite(s->max) &&
+						   s->min <= s->max)))
 		goto bad;
 	return s;
 bad:

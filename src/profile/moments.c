@@ -28,9 +28,23 @@ moments_of_batch(Moments *out, const double *x, int n)
 	double		mean;
 	int			i;
 
+	/*
+	 * Sum the offsets from x[0], not the values: near 1e7 a plain sum of 256
+	 * values rounds at 5e-7 per addition and left the batch mean ~10 ulps
+	 * off, which showed as 4e-11 differences in the standard deviation of
+	 * NumAcc4 between merge orders.  The offsets are small and exact.  If
+	 * the range overflows a double, fall back to the plain sum.
+	 */
 	for (i = 0; i < n; i++)
-		sum += x[i];
-	mean = sum / n;
+		sum += x[i] - x[0];
+	mean = x[0] + sum / n;
+	if (!isfinite(mean))
+	{
+		sum = 0.0;
+		for (i = 0; i < n; i++)
+			sum += x[i];
+		mean = sum / n;
+	}
 	for (i = 0; i < n; i++)
 	{
 		double		d = x[i] - mean;

@@ -188,9 +188,14 @@ add_numeric(ProfileState *st, ColumnState *col, Datum d)
 			h = hash_double(v);
 			break;
 		default:
-			v = column_numeric_to_double(d);
-			h = column_hash_other(&col->type, d);
-			break;
+			{
+				MemoryContext old = MemoryContextSwitchTo(st->row_mcxt);
+
+				v = column_numeric_to_double(d);
+				h = column_hash_other(&col->type, d);
+				MemoryContextSwitchTo(old);
+				break;
+			}
 	}
 	if (isnan(v))
 		col->nan_count++;
@@ -262,30 +267,29 @@ add_string(ColumnState *col, const char *s, int len)
 
 /* A text-like value of any representation. */
 static uint64
-add_text(ColumnState *col, Datum d)
+add_text(ProfileState *st, ColumnState *col, Datum d)
 {
-	uint64		h;
+	MemoryContext old = MemoryContextSwitchTo(st->row_mcxt);
+	const char *s;
+	int			len;
 
 	if (col->type.rep == VR_TEXT || col->type.rep == VR_BPCHAR)
 	{
 		struct varlena *t = PG_DETOAST_DATUM_PACKED(d);
-		int			len = VARSIZE_ANY_EXHDR(t);
 
+		s = VARDATA_ANY(t);
+		len = VARSIZE_ANY_EXHDR(t);
 		/* char(n) compares, and counts its length, without the padding */
 		if (col->type.rep == VR_BPCHAR)
-			len = bpchartruelen(VARDATA_ANY(t), len);
-		h = add_string(col, VARDATA_ANY(t), len);
-		if ((Pointer) t != DatumGetPointer(d))
-			pfree(t);
+			len = bpchartruelen((char *) s, len);
 	}
 	else
 	{
-		char	   *s = OutputFunctionCall(&col->type.proc, d);
-
-		h = add_string(col, s, strlen(s));
-		pfree(s);
+		s = OutputFunctionCall(&col->type.proc, d);
+		len = strlen(s);
 	}
-	return h;
+	MemoryContextSwitchTo(old);
+	return add_string(col, s, len);
 }
 
 /* Update one column with a non-null value; returns the value's hash. */
@@ -304,7 +308,7 @@ column_add_value(ProfileState *st, ColumnState *col, Datum d)
 			h = add_temporal(col, d);
 			break;
 		case CK_TEXT:
-			return add_text(col, d);
+			return add_text(st, col, d);
 		case CK_BOOL:
 			if (DatumGetBool(d))
 				col->true_count++;
@@ -312,14 +316,26 @@ column_add_value(ProfileState *st, ColumnState *col, Datum d)
 				col->false_count++;
 			return mix64(DatumGetBool(d) ? 1 : 0);
 		default:
-			h = column_hash_other(&col->type, d);
-			break;
+			{
+				MemoryContext old = MemoryContextSwitchTo(st->row_mcxt);
+
+				h = column_hash_other(&col->type, d);
+				MemoryContextSwitchTo(old);
+				break;
+			}
 	}
 	freq_add(col->freq, h, NULL, 0);
 	return h;
 }
 
-/* Add one row (a composite datum of the state's row type). */
+/*
+ * Add one row (a composite datum of the state's row type).
+ *
+ * The sketches grow in the state's own context, but detoasted values,
+ * output strings and numeric conversions are garbage after the row: they
+ * go to the caller's context, which the executor resets per input row, so
+ * a long scan does not pile them up in the aggregate's memory.
+ */
 void
 profile_state_add_row(ProfileState *st, HeapTupleHeader row)
 {
@@ -335,6 +351,7 @@ profile_state_add_row(ProfileState *st, HeapTupleHeader row)
 	tuple.t_data = row;
 	heap_deform_tuple(&tuple, st->tupdesc, st->values, st->nulls);
 
+	st->row_mcxt = CurrentMemoryContext;
 	old = MemoryContextSwitchTo(st->mcxt);
 	for (i = 0; i < st->ncolumns; i++)
 	{

@@ -87,6 +87,7 @@ typedef struct ProfileState
 	CoMoments  *pairs;			/* ncorr*(ncorr-1)/2, row-major upper */
 
 	/* only in the backend that reads rows (not serialized) */
+	MemoryContext row_mcxt;		/* the caller's per-row context, see add_row */
 	TupleDesc	tupdesc;
 	int		   *attnums;		/* column i is attribute attnums[i] */
 	Datum	   *values;
