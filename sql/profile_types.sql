@@ -42,6 +42,13 @@ SELECT automl.get_profile('odd_t')::text::json IS NOT NULL AS valid_json,
 	   automl.get_profile('odd_t')::text !~ '(NaN|Infinity)[,}\]]' AS no_nan_literals;
 SELECT jsonb_path_query_array(automl.get_profile('odd_t'), '$.issues[*].issue_type') AS issues;
 
+-- a finite numeric beyond the double range is an extreme value, not infinite
+CREATE TABLE bignum_t (v numeric);
+INSERT INTO bignum_t VALUES (1e400), (-1e400), ('Infinity'), (1);
+SELECT c->'inf_count' AS inf, (c->>'min')::float8 = -1.7976931348623157e308 AS min_clamped,
+	   (c->>'max')::float8 = 1.7976931348623157e308 AS max_clamped
+  FROM jsonb_array_elements(automl.profile('bignum_t')->'columns') AS c;
+
 -- huge and tiny values keep their stddev finite or null, never an error
 CREATE TABLE huge_t (x float8);
 INSERT INTO huge_t VALUES (1e308), (-1e308), (1e308), (5e-324);

@@ -14,11 +14,15 @@
  */
 #include "postgres.h"
 
+#include <float.h>
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/pg_locale.h"
 #include "utils/typcache.h"
 
@@ -122,6 +126,7 @@ column_type_init(ColumnType *ct, Form_pg_attribute attr, MemoryContext fn_mcxt)
 
 	memset(ct, 0, sizeof(*ct));
 	ct->typid = attr->atttypid;
+	ct->typmod = attr->atttypmod;
 	ct->collation = attr->attcollation;
 	ct->typlen = attr->attlen;
 	ct->typbyval = attr->attbyval;
@@ -167,9 +172,17 @@ column_hash_other(ColumnType *ct, Datum value)
 							   strlen(DatumGetCString(value)), 0);
 }
 
-/* numeric to double; out-of-range values become +-Infinity, NaN stays NaN. */
+/*
+ * numeric to double.  NaN and +-Infinity stay what they are; a finite value
+ * beyond the double range (numeric goes to 1e131071) is clamped to the
+ * largest double, so it counts as the extreme finite value it is.
+ */
 double
 column_numeric_to_double(Datum value)
 {
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+	double		v = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
+
+	if (isinf(v) && !numeric_is_inf(DatumGetNumeric(value)))
+		v = v > 0 ? DBL_MAX : -DBL_MAX;
+	return v;
 }

@@ -45,6 +45,7 @@ typedef struct ColumnType
 	ColumnKind	kind;
 	ValueRep	rep;
 	Oid			typid;
+	int32		typmod;
 	Oid			collation;
 	int16		typlen;
 	bool		typbyval;

@@ -341,7 +341,9 @@ kll_serialize(const KllSketch *s, char *buf)
 	for (h = 0; h < s->nlevels; h++)
 	{
 		PUT(p, s->levels[h].n);
-		memcpy(p, s->levels[h].items, sizeof(double) * s->levels[h].n);
+		/* an empty level may have no array: memcpy from NULL is undefined */
+		if (s->levels[h].n > 0)
+			memcpy(p, s->levels[h].items, sizeof(double) * s->levels[h].n);
 		p += sizeof(double) * s->levels[h].n;
 	}
 }

@@ -115,10 +115,13 @@ check_cardinality(IssueSink *sink, ProfileState *st, ColumnSummary *s, int c)
 				   psprintf("all %lld non-null values are the same", (long long) n), NULL);
 		return;
 	}
-	/* distinct floats and timestamps are measurements, not identifiers */
+	/*
+	 * Only the types identifiers come in: distinct measurements, event
+	 * times or documents are normal, not a sign of a key.
+	 */
 	if (n > 1 && s->distinct_exact && s->distinct == n &&
-		col->type.kind != CK_BOOL && col->type.kind != CK_TEMPORAL &&
-		col->type.typid != FLOAT4OID && col->type.typid != FLOAT8OID)
+		(column_kind_is_integer(col->type.typid) || col->type.kind == CK_TEXT ||
+		 col->type.typid == UUIDOID))
 		emit_issue(sink, st, c, "unique", SEV_LOW,
 				   psprintf("all %lld non-null values are distinct: an identifier, not a feature",
 							(long long) n), NULL);

@@ -322,7 +322,7 @@ write_column(JsonWriter *w, ProfileState *st, ColumnSummary *s)
 	jw_key(w, "name");
 	jw_string(w, col->name);
 	jw_key(w, "type");
-	jw_string(w, format_type_be(col->type.typid));
+	jw_string(w, format_type_with_typemod(col->type.typid, col->type.typmod));
 	jw_key(w, "null_count");
 	jw_int64(w, col->null_count);
 	jw_key(w, "null_fraction");

@@ -556,6 +556,7 @@ send_column(StringInfo buf, const ColumnState *col)
 {
 	pq_sendstring(buf, col->name);
 	pq_sendint32(buf, col->type.typid);
+	pq_sendint32(buf, col->type.typmod);
 	pq_sendint32(buf, col->type.kind);
 	pq_sendint32(buf, col->type.rep);
 	pq_sendint32(buf, col->num_index);
@@ -679,6 +680,7 @@ recv_column(StringInfo buf, ColumnState *col)
 {
 	col->name = pstrdup(pq_getmsgstring(buf));
 	col->type.typid = pq_getmsgint(buf, 4);
+	col->type.typmod = (int32) pq_getmsgint(buf, 4);
 	col->type.kind = pq_getmsgint(buf, 4);
 	col->type.rep = pq_getmsgint(buf, 4);
 	col->num_index = (int) pq_getmsgint(buf, 4);
