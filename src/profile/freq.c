@@ -28,11 +28,17 @@
 
 #define FREQ_MAGIC		0x46524531	/* "FRE1" */
 
+/* One slot of the table; count 0 marks it empty. */
+typedef struct FreqSlot
+{
+	uint64		key;
+	int64		count;
+} FreqSlot;
+
 /* One open-addressing table of (hash, count, label). */
 typedef struct FreqMap
 {
-	uint64	   *keys;
-	int64	   *counts;
+	FreqSlot   *slots;			/* key and count side by side: one cache line */
 	char	  **labels;			/* NULL unless labels are kept */
 	uint64		mask;
 	int64		size;
@@ -53,8 +59,7 @@ struct FreqTable
 static void
 map_init(FreqMap *m, uint64 slots, bool labels)
 {
-	m->keys = am_alloc(sizeof(uint64) * slots);
-	m->counts = am_alloc0(sizeof(int64) * slots);
+	m->slots = am_alloc0(sizeof(FreqSlot) * slots);
 	m->labels = labels ? am_alloc0(sizeof(char *) * slots) : NULL;
 	m->mask = slots - 1;
 	m->size = 0;
@@ -72,8 +77,7 @@ map_destroy(FreqMap *m)
 				am_free(m->labels[i]);
 		am_free(m->labels);
 	}
-	am_free(m->keys);
-	am_free(m->counts);
+	am_free(m->slots);
 }
 
 /* Slot holding hash, or the empty slot where it would go. */
@@ -82,7 +86,7 @@ map_find(const FreqMap *m, uint64 hash)
 {
 	uint64		i = (hash ^ (hash >> 32)) & m->mask;
 
-	while (m->counts[i] != 0 && m->keys[i] != hash)
+	while (m->slots[i].count != 0 && m->slots[i].key != hash)
 		i = (i + 1) & m->mask;
 	return i;
 }
@@ -116,9 +120,9 @@ map_add(FreqMap *m, uint64 hash, int64 count, char *owned_label)
 	if ((uint64) (m->size + 1) * 10 > (m->mask + 1) * 7)
 		map_grow(m);
 	i = map_find(m, hash);
-	if (m->counts[i] == 0)
+	if (m->slots[i].count == 0)
 	{
-		m->keys[i] = hash;
+		m->slots[i].key = hash;
 		m->size++;
 		if (m->labels)
 			m->labels[i] = owned_label;
@@ -127,23 +131,46 @@ map_add(FreqMap *m, uint64 hash, int64 count, char *owned_label)
 	}
 	else if (owned_label)
 		am_free(owned_label);
-	m->counts[i] += count;
+	m->slots[i].count += count;
+}
+
+/* Move everything into a table of `slots` slots (a power of two). */
+static void
+map_resize(FreqMap *m, uint64 slots)
+{
+	FreqMap		old = *m;
+	uint64		i;
+
+	map_init(m, slots, old.labels != NULL);
+	for (i = 0; i <= old.mask; i++)
+		if (old.slots[i].count != 0)
+			map_add(m, old.slots[i].key, old.slots[i].count, old.labels ? old.labels[i] : NULL);
+	if (old.labels)
+		am_free(old.labels);
+	am_free(old.slots);
 }
 
 static void
 map_grow(FreqMap *m)
 {
-	FreqMap		old = *m;
-	uint64		i;
+	map_resize(m, (m->mask + 1) * 2);
+}
 
-	map_init(m, (old.mask + 1) * 2, old.labels != NULL);
-	for (i = 0; i <= old.mask; i++)
-		if (old.counts[i] != 0)
-			map_add(m, old.keys[i], old.counts[i], old.labels ? old.labels[i] : NULL);
-	if (old.labels)
-		am_free(old.labels);
-	am_free(old.keys);
-	am_free(old.counts);
+/*
+ * Make room for `more` entries before a bulk insert.  Entries copied from
+ * another table come in its slot order, clustered by hash; poured into a
+ * table that grows as it goes, they form long probe runs (quadratic time).
+ */
+static void
+map_reserve(FreqMap *m, int64 more)
+{
+	uint64		need = (uint64) (m->size + more + 1);
+	uint64		slots = m->mask + 1;
+
+	while (need * 10 > slots * 7)
+		slots *= 2;
+	if (slots != m->mask + 1)
+		map_resize(m, slots);
 }
 
 /*
@@ -159,15 +186,14 @@ map_reduce(FreqMap *m, int64 cut)
 	map_init(m, old.mask + 1, old.labels != NULL);
 	for (i = 0; i <= old.mask; i++)
 	{
-		if (old.counts[i] > cut)
-			map_add(m, old.keys[i], old.counts[i] - cut, old.labels ? old.labels[i] : NULL);
+		if (old.slots[i].count > cut)
+			map_add(m, old.slots[i].key, old.slots[i].count - cut, old.labels ? old.labels[i] : NULL);
 		else if (old.labels && old.labels[i])
 			am_free(old.labels[i]);
 	}
 	if (old.labels)
 		am_free(old.labels);
-	am_free(old.keys);
-	am_free(old.counts);
+	am_free(old.slots);
 }
 
 /* The (n+1)-th largest count (0 if there are at most n entries). */
@@ -183,7 +209,7 @@ map_nth_count(const FreqMap *m, int n)
 	/* keep the n+1 largest counts in descending order */
 	for (i = 0; i <= m->mask; i++)
 	{
-		int64		c = m->counts[i];
+		int64		c = m->slots[i].count;
 
 		if (c == 0 || (filled == n + 1 && c <= top[n]))
 			continue;
@@ -241,8 +267,8 @@ freq_to_sketch(FreqTable *f)
 		return;
 	f->hll = hll_create(HLL_DEFAULT_P);
 	for (i = 0; i <= f->map.mask; i++)
-		if (f->map.counts[i] != 0)
-			hll_add(f->hll, f->map.keys[i]);
+		if (f->map.slots[i].count != 0)
+			hll_add(f->hll, f->map.slots[i].key);
 	f->exact = false;
 	/*
 	 * Keep the largest counts, lowered by the (capacity+1)-th largest: the
@@ -259,16 +285,15 @@ freq_to_sketch(FreqTable *f)
 		map_init(&f->map, 2 * FREQ_MG_CAPACITY, f->keep_labels);
 		for (i = 0; i <= old.mask; i++)
 		{
-			if (old.counts[i] > cut && f->map.size < FREQ_MG_CAPACITY)
-				map_add(&f->map, old.keys[i], old.counts[i] - cut,
+			if (old.slots[i].count > cut && f->map.size < FREQ_MG_CAPACITY)
+				map_add(&f->map, old.slots[i].key, old.slots[i].count - cut,
 						old.labels ? old.labels[i] : NULL);
 			else if (old.labels && old.labels[i])
 				am_free(old.labels[i]);
 		}
 		if (old.labels)
 			am_free(old.labels);
-		am_free(old.keys);
-		am_free(old.counts);
+		am_free(old.slots);
 	}
 }
 
@@ -278,8 +303,8 @@ freq_mg_add(FreqTable *f, uint64 hash, const char *label, int label_len)
 {
 	uint64		i = map_find(&f->map, hash);
 
-	if (f->map.counts[i] != 0)
-		f->map.counts[i]++;
+	if (f->map.slots[i].count != 0)
+		f->map.slots[i].count++;
 	else if (f->map.size < FREQ_MG_CAPACITY)
 		map_add(&f->map, hash, 1,
 				f->keep_labels && label ? label_copy(label, label_len) : NULL);
@@ -300,9 +325,9 @@ freq_add(FreqTable *f, uint64 hash, const char *label, int label_len)
 	{
 		uint64		i = map_find(&f->map, hash);
 
-		if (f->map.counts[i] != 0)
+		if (f->map.slots[i].count != 0)
 		{
-			f->map.counts[i]++;
+			f->map.slots[i].count++;
 			return;
 		}
 	}
@@ -318,9 +343,10 @@ freq_absorb_map(FreqTable *dst, const FreqMap *src)
 {
 	uint64		i;
 
+	map_reserve(&dst->map, src->size);
 	for (i = 0; i <= src->mask; i++)
-		if (src->counts[i] != 0)
-			map_add(&dst->map, src->keys[i], src->counts[i],
+		if (src->slots[i].count != 0)
+			map_add(&dst->map, src->slots[i].key, src->slots[i].count,
 					dst->keep_labels && src->labels && src->labels[i] ?
 					label_copy(src->labels[i], strlen(src->labels[i])) : NULL);
 }
@@ -342,8 +368,8 @@ freq_merge(FreqTable *dst, const FreqTable *src)
 	if (src->exact)
 	{
 		for (i = 0; i <= src->map.mask; i++)
-			if (src->map.counts[i] != 0)
-				hll_add(dst->hll, src->map.keys[i]);
+			if (src->map.slots[i].count != 0)
+				hll_add(dst->hll, src->map.slots[i].key);
 	}
 	else
 		hll_merge(dst->hll, src->hll);
@@ -390,10 +416,10 @@ freq_top(const FreqTable *f, FreqItem *out, int n)
 	{
 		FreqItem	it;
 
-		if (f->map.counts[i] == 0)
+		if (f->map.slots[i].count == 0)
 			continue;
-		it.hash = f->map.keys[i];
-		it.count = f->map.counts[i];
+		it.hash = f->map.slots[i].key;
+		it.count = f->map.slots[i].count;
 		it.label = f->map.labels ? f->map.labels[i] : NULL;
 		if (filled == n && !item_before(&it, &out[n - 1]))
 			continue;
@@ -430,7 +456,7 @@ freq_serialized_size(const FreqTable *f)
 	uint64		i;
 
 	for (i = 0; i <= f->map.mask; i++)
-		if (f->map.counts[i] != 0)
+		if (f->map.slots[i].count != 0)
 			size += 8 + 8 + 4 + (f->map.labels && f->map.labels[i] ?
 								 strlen(f->map.labels[i]) : 0);
 	if (f->hll)
@@ -460,11 +486,11 @@ freq_serialize(const FreqTable *f, char *buf)
 	{
 		int32_t		len;
 
-		if (f->map.counts[i] == 0)
+		if (f->map.slots[i].count == 0)
 			continue;
 		len = f->map.labels && f->map.labels[i] ? (int32_t) strlen(f->map.labels[i]) : -1;
-		PUT(p, f->map.keys[i]);
-		PUT(p, f->map.counts[i]);
+		PUT(p, f->map.slots[i].key);
+		PUT(p, f->map.slots[i].count);
 		PUT(p, len);
 		if (len > 0)
 		{
@@ -509,7 +535,7 @@ freq_read_entry(Reader *r, FreqTable *f, int64 *sum)
 		len < -1 || len > FREQ_LABEL_MAX || (size_t) (len < 0 ? 0 : len) > r->left)
 		return false;
 	*sum += count;
-	if (map_find(&f->map, key) <= f->map.mask && f->map.counts[map_find(&f->map, key)] != 0)
+	if (map_find(&f->map, key) <= f->map.mask && f->map.slots[map_find(&f->map, key)].count != 0)
 		return false;			/* duplicate key */
 	if (len >= 0)
 	{
@@ -547,6 +573,7 @@ freq_deserialize(const char *buf, size_t len)
 	f = freq_create(limit, labels);
 	f->exact = exact;
 	f->total = total;
+	map_reserve(&f->map, size);
 	for (i = 0; i < size; i++)
 		if (!freq_read_entry(&r, f, &sum))
 			goto bad;

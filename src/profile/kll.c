@@ -44,6 +44,7 @@ struct KllSketch
 	double		min;
 	double		max;
 	uint64		rng;
+	int			capacity[KLL_MAX_LEVELS];	/* per level, for nlevels */
 	KllLevel	levels[KLL_MAX_LEVELS];
 };
 
@@ -53,6 +54,25 @@ typedef struct WeightedItem
 	int64		weight;
 } WeightedItem;
 
+/*
+ * Set the number of levels and the capacity of each: k * (2/3)^(H-1-h),
+ * at least 8.  Cached because kll_add checks level 0 on every value, and a
+ * pow() per value cost more than the sketch itself.
+ */
+static void
+kll_set_levels(KllSketch *s, int nlevels)
+{
+	int			h;
+
+	s->nlevels = nlevels;
+	for (h = 0; h < nlevels; h++)
+	{
+		double		cap = s->k * pow(2.0 / 3.0, nlevels - 1 - h);
+
+		s->capacity[h] = cap < 8 ? 8 : (int) ceil(cap);
+	}
+}
+
 /* Create an empty sketch with accuracy parameter k. */
 KllSketch *
 kll_create(int k)
@@ -60,7 +80,7 @@ kll_create(int k)
 	KllSketch  *s = am_alloc0(sizeof(KllSketch));
 
 	s->k = k < KLL_MIN_K ? KLL_MIN_K : (k > KLL_MAX_K ? KLL_MAX_K : k);
-	s->nlevels = 1;
+	kll_set_levels(s, 1);
 	s->exact = true;
 	s->rng = UINT64_C(0x2545f4914f6cdd1d);
 	return s;
@@ -78,12 +98,10 @@ kll_free(KllSketch *s)
 }
 
 /* Capacity of level h: geometric in the distance from the top level. */
-static int
+static inline int
 kll_level_capacity(const KllSketch *s, int h)
 {
-	double		cap = s->k * pow(2.0 / 3.0, s->nlevels - 1 - h);
-
-	return cap < 8 ? 8 : (int) ceil(cap);
+	return s->capacity[h];
 }
 
 /* Append v to level h, growing its array. */
@@ -110,6 +128,67 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : (x > y ? 1 : 0);
 }
 
+/*
+ * Sort finite doubles ascending.  Compaction sorts a level every few dozen
+ * values, mostly short runs: an inlined quicksort with an insertion-sort
+ * finish is several times faster than qsort's comparator calls there.
+ */
+static void
+sort_doubles(double *a, int n)
+{
+	int			i;
+
+	while (n > 24)
+	{
+		double		x = a[0];
+		double		y = a[n / 2];
+		double		z = a[n - 1];
+		double		pivot = x < y ? (y < z ? y : (x < z ? z : x)) :
+			(x < z ? x : (y < z ? z : y));
+		int			lo = 0;
+		int			hi = n - 1;
+
+		while (lo <= hi)
+		{
+			while (a[lo] < pivot)
+				lo++;
+			while (a[hi] > pivot)
+				hi--;
+			if (lo <= hi)
+			{
+				double		t = a[lo];
+
+				a[lo++] = a[hi];
+				a[hi--] = t;
+			}
+		}
+		/* recurse into the smaller part, loop on the larger */
+		if (hi + 1 < n - lo)
+		{
+			sort_doubles(a, hi + 1);
+			a += lo;
+			n -= lo;
+		}
+		else
+		{
+			sort_doubles(a + lo, n - lo);
+			n = hi + 1;
+		}
+	}
+	for (i = 1; i < n; i++)
+	{
+		double		v = a[i];
+		int			j = i;
+
+		while (j > 0 && a[j - 1] > v)
+		{
+			a[j] = a[j - 1];
+			j--;
+		}
+		a[j] = v;
+	}
+}
+
 /* One pseudo-random bit, deterministic (xorshift64*). */
 static int
 kll_random_bit(KllSketch *s)
@@ -130,8 +209,8 @@ kll_compact_level(KllSketch *s, int h)
 	int			i;
 
 	if (h + 1 >= s->nlevels)
-		s->nlevels++;
-	qsort(lv->items, n, sizeof(double), cmp_double);
+		kll_set_levels(s, s->nlevels + 1);
+	sort_doubles(lv->items, n);
 	for (i = keep + kll_random_bit(s); i < n; i += 2)
 		kll_level_push(&s->levels[h + 1], lv->items[i]);
 	/* the smallest item keeps weight 2^h when the count is odd */
@@ -177,7 +256,7 @@ kll_merge(KllSketch *dst, const KllSketch *src)
 	if (dst->count == 0 || src->max > dst->max)
 		dst->max = src->max;
 	if (src->nlevels > dst->nlevels)
-		dst->nlevels = src->nlevels;
+		kll_set_levels(dst, src->nlevels);
 	for (h = 0; h < src->nlevels; h++)
 		for (i = 0; i < src->levels[h].n; i++)
 			kll_level_push(&dst->levels[h], src->levels[h].items[i]);
@@ -385,7 +464,7 @@ kll_deserialize(const char *buf, size_t len)
 		!take(&r, &exact, 1) || exact > 1)
 		return NULL;
 	s = kll_create(k);
-	s->nlevels = nlevels;
+	kll_set_levels(s, nlevels);
 	s->exact = exact;
 	if (!take(&r, &s->count, 8) || !take(&r, &s->min, 8) ||
 		!take(&r, &s->max, 8) || !take(&r, &s->rng, 8) || s->count < 0)
