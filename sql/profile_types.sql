@@ -42,6 +42,12 @@ SELECT automl.get_profile('odd_t')::text::json IS NOT NULL AS valid_json,
 	   automl.get_profile('odd_t')::text !~ '(NaN|Infinity)[,}\]]' AS no_nan_literals;
 SELECT jsonb_path_query_array(automl.get_profile('odd_t'), '$.issues[*].issue_type') AS issues;
 
+-- lengths count characters, not bytes (ASCII fast path and multibyte text)
+CREATE TABLE mb_t (s text);
+INSERT INTO mb_t VALUES ('日本語'), ('abcdefghé'), ('plain ascii text'), ('héllo');
+SELECT c->'min_length' AS min_len, c->'max_length' AS max_len, c->'mean_length' AS mean_len
+  FROM jsonb_array_elements(automl.profile('mb_t')->'columns') AS c;
+
 -- a finite numeric beyond the double range is an extreme value, not infinite
 CREATE TABLE bignum_t (v numeric);
 INSERT INTO bignum_t VALUES (1e400), (-1e400), ('Infinity'), (1);
