@@ -126,6 +126,36 @@ CREATE AGGREGATE automl.profile_agg(anyelement, jsonb) (
 COMMENT ON AGGREGATE automl.profile_agg(anyelement, jsonb) IS
 	'Profile of the rows aggregated, with profile options; parallel safe.';
 
+-- The column-wise aggregate automl.profile() runs: the same state, fed the
+-- relation's columns as separate arguments instead of one row value.
+CREATE FUNCTION automl.profile_columns_transfn(internal, pg_catalog.regclass, jsonb, VARIADIC "any")
+	RETURNS internal
+	AS 'MODULE_PATHNAME', 'profile_columns_transfn'
+	LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION automl.profile_columns_transfn(internal, pg_catalog.regclass, jsonb, VARIADIC "any") IS
+	'Transition function of automl.profile_columns.';
+
+CREATE FUNCTION automl.profile_columns_final(internal, pg_catalog.regclass, jsonb, VARIADIC "any")
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'profile_columns_final'
+	LANGUAGE C CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION automl.profile_columns_final(internal, pg_catalog.regclass, jsonb, VARIADIC "any") IS
+	'Final function of automl.profile_columns: the profile jsonb, NULL without rows.';
+
+CREATE AGGREGATE automl.profile_columns(pg_catalog.regclass, jsonb, VARIADIC "any") (
+	SFUNC = automl.profile_columns_transfn,
+	STYPE = internal,
+	FINALFUNC = automl.profile_columns_final,
+	FINALFUNC_EXTRA,
+	FINALFUNC_MODIFY = READ_WRITE,
+	COMBINEFUNC = automl.profile_agg_combine,
+	SERIALFUNC = automl.profile_agg_serialize,
+	DESERIALFUNC = automl.profile_agg_deserialize,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE automl.profile_columns(pg_catalog.regclass, jsonb, VARIADIC "any") IS
+	'Profile of a relation''s rows given column by column (relation, options, then every live column in order); what automl.profile() runs. Parallel safe.';
+
 CREATE FUNCTION automl.profile(relation pg_catalog.regclass, options jsonb DEFAULT '{}')
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'automl_profile'

@@ -108,3 +108,8 @@ SELECT r LIKE '<!DOCTYPE html>%' AS is_html, r LIKE '%<svg%' AS has_svg,
 -- the aggregate on its own (what Citus pushes down to shards)
 SELECT (automl.profile_agg(s)->>'row_count')::int AS agg_rows FROM sales s WHERE id <= 10;
 SELECT automl.profile_agg(s, '{"duplicates": false}')->'duplicate_rows' AS no_dup_count FROM sales s;
+-- the column-wise aggregate automl.profile() runs gives the same profile
+SELECT automl.profile_agg(s.*) = automl.profile_columns('sales', '{}', s.id, s.qty, s.big, s.price,
+		s.weight, s.amount, s.region, s.code, s.grade, s.feeling, s.paid, s.sold_on, s.sold_at,
+		s.sold_atz, s.ref, s.meta) AS same_profile
+  FROM sales s;

@@ -43,6 +43,13 @@ SELECT (automl.profile('err_t', NULL)->>'row_count')::int AS rows_with_null_opti
 SELECT pg_temp.error_of($$SELECT automl.profile_agg(a) FROM err_t$$);
 SELECT pg_temp.error_of($$SELECT automl.profile_agg(e, '{"bogus": 1}') FROM err_t e$$);
 
+-- the column-wise aggregate checks its columns against the relation
+SELECT pg_temp.error_of($$SELECT automl.profile_columns('err_t', '{}', e.a) FROM err_t e$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_columns('err_t', '{}', e.b, e.a) FROM err_t e$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_columns(NULL, '{}', e.a, e.b) FROM err_t e$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_columns('err_t', '{"top": 1}', e.a, e.b) FROM err_t e$$);
+SELECT pg_temp.error_of($$SELECT automl.profile_columns('err_seq', '{}', 1, 2) FROM err_t e$$);
+
 -- memory limit: refused with a hint instead of running the server out
 SET automl.profile_max_memory = '16MB';
 CREATE TABLE wide_distinct AS SELECT i AS k, md5(i::text) AS t FROM generate_series(1, 400000) AS i;

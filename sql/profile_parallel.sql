@@ -94,6 +94,7 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 EXPLAIN (COSTS OFF) SELECT automl.profile_agg(t, '{}') FROM par t;
 SELECT pg_temp.workers_launched($$SELECT automl.profile_agg(t, '{}') FROM par t$$) AS workers_launched;
+SELECT pg_temp.workers_launched($$SELECT automl.profile_columns('par', '{}', t.id, t.x, t.k, t.g, t.flag, t.at, t.maybe) FROM par t$$) AS columns_workers_launched;
 CREATE TABLE parallel_profile AS SELECT automl.profile('par') AS p;
 
 SELECT d AS difference

@@ -84,6 +84,13 @@ CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (10) TO (20);
 INSERT INTO parted SELECT i, 'v' || (i % 3) FROM generate_series(0, 19) AS i;
 SELECT automl.profile('parted')->'row_count' AS partitioned_rows;
 
+-- wider than a function's 100 arguments: profiled through the row value
+SELECT format('CREATE TABLE wide_t AS SELECT %s FROM generate_series(1, 3) AS i',
+			  string_agg(format('i * %s AS c%s', n, n), ', '))
+  FROM generate_series(1, 120) AS n \gexec
+SELECT p->'column_count' AS cols, p->'row_count' AS rows, p->'columns'->119->>'name' AS last
+  FROM automl.profile('wide_t') AS p;
+
 -- types without a hash opclass (json, point) still get null and distinct counts
 CREATE TABLE other_t (j json, p point, arr int[], iv interval);
 INSERT INTO other_t VALUES ('{"a":1}', '(1,2)', '{1,2}', '1 day'), ('{"a":1}', '(1,2)', '{1,2}', '1 day'),

@@ -6,11 +6,17 @@
  *
  * The work is one query, run through SPI as the calling role:
  *
- *	SELECT automl.profile_agg(t.*, $1) || {relation, schema, profiled_at}
+ *	SELECT automl.profile_columns($4, $1, t.a, t.b, ...)
+ *		   || {relation, schema, profiled_at}
  *	  FROM schema.relation t
  *
- * (t.* and not t: a column named t would shadow the alias) *
- * so the planner may split the scan across parallel workers (the aggregate
+ * Passing the columns one by one, rather than the row value t.*, spares
+ * the executor forming a composite datum per row (a sixth of the time on
+ * a wide table).  An empty relation gives NULL, and is profiled with the
+ * row-typed automl.profile_agg(t.*, $1) over its (zero) rows instead, as
+ * is a relation wider than a function's FUNC_MAX_ARGS arguments.
+ *
+ * Running it as a query means the planner may split the scan across parallel workers (the aggregate
  * is PARALLEL SAFE), the caller's privileges apply (no SELECT right, no
  * profile), and cancel works through the executor's own interrupt checks.
  *
@@ -94,35 +100,78 @@ profile_check_relation(Oid relid)
 	relation_close(rel, NoLock);
 }
 
-/* Run the profile query; returns the jsonb copied into the caller's context. */
+/*
+ * The aggregate call over alias t: automl.profile_columns($4, $1, t.a, t.b,
+ * ...) with every live column quoted, or, for the empty-relation fallback,
+ * the row-typed automl.profile_agg(t.*, $1).
+ */
+static char *
+profile_aggregate_call(Oid relid, bool by_columns)
+{
+	StringInfoData call;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	int			i;
+
+	int			live = 0;
+
+	rel = relation_open(relid, AccessShareLock);
+	tupdesc = RelationGetDescr(rel);
+	for (i = 0; i < tupdesc->natts; i++)
+		live += !TupleDescAttr(tupdesc, i)->attisdropped;
+	if (!by_columns || live + 3 > FUNC_MAX_ARGS)
+	{
+		relation_close(rel, NoLock);
+		return "automl.profile_agg(t.*, $1)";
+	}
+	initStringInfo(&call);
+	appendStringInfoString(&call, "automl.profile_columns($4, $1");
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+
+		if (!attr->attisdropped)
+			appendStringInfo(&call, ", t.%s", quote_identifier(NameStr(attr->attname)));
+	}
+	relation_close(rel, NoLock);
+	appendStringInfoChar(&call, ')');
+	return call.data;
+}
+
+/*
+ * Run the profile query; returns the jsonb copied into the caller's
+ * context, or (Datum) 0 when the aggregate gave NULL (no rows).
+ */
 static Datum
-profile_run_query(Oid relid, Datum options)
+profile_run_query(Oid relid, Datum options, bool by_columns)
 {
 	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
 	char	   *relname = get_rel_name(relid);
 	StringInfoData sql;
-	Oid			argtypes[3] = {JSONBOID, TEXTOID, TEXTOID};
-	Datum		args[3];
+	Oid			argtypes[4] = {JSONBOID, TEXTOID, TEXTOID, REGCLASSOID};
+	Datum		args[4];
 	bool		isnull;
 	Datum		result;
 	int			rc;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT automl.profile_agg(t.*, $1) OPERATOR(pg_catalog.||) "
+					 "SELECT %s OPERATOR(pg_catalog.||) "
 					 "pg_catalog.jsonb_build_object('relation', $2, 'schema', $3, "
 					 "'profiled_at', pg_catalog.now()) FROM %s t",
+					 profile_aggregate_call(relid, by_columns),
 					 quote_qualified_identifier(nspname, relname));
 	args[0] = options;
 	args[1] = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(regclassout,
 																	  ObjectIdGetDatum(relid))));
 	args[2] = CStringGetTextDatum(nspname);
-	rc = SPI_execute_with_args(sql.data, 3, argtypes, args, NULL, true, 0);
+	args[3] = ObjectIdGetDatum(relid);
+	rc = SPI_execute_with_args(sql.data, 4, argtypes, args, NULL, true, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "profile query failed: %s", SPI_result_code_string(rc));
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
-		elog(ERROR, "profile query returned NULL");
+		return (Datum) 0;
 	/* copy out of SPI's memory into the function's own context */
 	return SPI_datumTransfer(result, false, -1);
 }
@@ -162,7 +211,12 @@ automl_profile(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	profile = profile_run_query(relid, options);
+	profile = profile_run_query(relid, options, true);
+	/* no rows: the row-typed aggregate still knows the columns */
+	if (profile == (Datum) 0)
+		profile = profile_run_query(relid, options, false);
+	if (profile == (Datum) 0)
+		elog(ERROR, "profile query returned NULL");
 	profile_store(relid, profile);
 	SPI_finish();
 	PG_RETURN_DATUM(profile);

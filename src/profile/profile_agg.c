@@ -29,6 +29,8 @@ PG_FUNCTION_INFO_V1(profile_agg_combine);
 PG_FUNCTION_INFO_V1(profile_agg_serialize);
 PG_FUNCTION_INFO_V1(profile_agg_deserialize);
 PG_FUNCTION_INFO_V1(profile_agg_final);
+PG_FUNCTION_INFO_V1(profile_columns_transfn);
+PG_FUNCTION_INFO_V1(profile_columns_final);
 
 /* The aggregate's memory context, or an ERROR outside an aggregate. */
 static MemoryContext
@@ -166,4 +168,90 @@ profile_agg_final(PG_FUNCTION_ARGS)
 			ReleaseTupleDesc(tupdesc);
 	}
 	PG_RETURN_DATUM(profile_state_to_jsonb(st));
+}
+
+/*
+ * First row of automl.profile_columns: the state is built from the
+ * relation's row type, and the arguments after the options must be its
+ * live columns in order, type for type.
+ */
+static ProfileState *
+profile_columns_start(FunctionCallInfo fcinfo, MemoryContext aggcontext)
+{
+	Oid			relid = PG_GETARG_OID(1);
+	Oid			rowtype = get_rel_type_id(relid);
+	ProfileOptions opts;
+	TupleDesc	tupdesc;
+	ProfileState *st;
+	int			i;
+
+	if (get_rel_name(relid) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	if (!OidIsValid(rowtype))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("relation \"%s\" has no row type", get_rel_name(relid))));
+	profile_options_parse(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &opts);
+	tupdesc = lookup_rowtype_tupdesc(rowtype, -1);
+	st = profile_state_create(aggcontext, tupdesc, &opts);
+	ReleaseTupleDesc(tupdesc);
+	if (PG_NARGS() - 3 != st->ncolumns)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("automl.profile_columns expects the %d columns of relation \"%s\", got %d values",
+						st->ncolumns, get_rel_name(relid), PG_NARGS() - 3)));
+	for (i = 0; i < st->ncolumns; i++)
+		if (get_fn_expr_argtype(fcinfo->flinfo, 3 + i) != st->columns[i].type.typid)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("value %d of automl.profile_columns is not of the type of column \"%s\"",
+							i + 1, st->columns[i].name)));
+	return st;
+}
+
+/*
+ * profile_columns_transfn(internal, regclass, jsonb, VARIADIC "any")
+ *
+ * The column-wise twin of profile_agg_transfn that automl.profile() uses:
+ * taking the columns as separate arguments spares the executor forming a
+ * row value per row, and us deforming it again.
+ */
+Datum
+profile_columns_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = profile_aggcontext(fcinfo, "profile_columns_transfn");
+	ProfileState *st = PG_ARGISNULL(0) ? NULL : (ProfileState *) PG_GETARG_POINTER(0);
+	int			i;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("relation must not be NULL")));
+	if (st == NULL)
+		st = profile_columns_start(fcinfo, aggcontext);
+	for (i = 0; i < st->ncolumns; i++)
+	{
+		int			att = st->attnums[i];
+
+		st->nulls[att] = PG_ARGISNULL(3 + i);
+		st->values[att] = st->nulls[att] ? (Datum) 0 : PG_GETARG_DATUM(3 + i);
+	}
+	profile_state_add_values(st);
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * profile_columns_final(internal, regclass, jsonb, VARIADIC "any")
+ *
+ * NULL without rows: the caller profiles an empty relation by its row type.
+ */
+Datum
+profile_columns_final(PG_FUNCTION_ARGS)
+{
+	profile_aggcontext(fcinfo, "profile_columns_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(profile_state_to_jsonb((ProfileState *) PG_GETARG_POINTER(0)));
 }

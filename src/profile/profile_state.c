@@ -365,16 +365,26 @@ void
 profile_state_add_row(ProfileState *st, HeapTupleHeader row)
 {
 	HeapTupleData tuple;
-	uint64		h1 = 0;
-	uint64		h2 = UINT64CONST(0x9e3779b97f4a7c15);
-	MemoryContext old;
-	int			i;
 
 	tuple.t_len = HeapTupleHeaderGetDatumLength(row);
 	ItemPointerSetInvalid(&(tuple.t_self));
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = row;
 	heap_deform_tuple(&tuple, st->tupdesc, st->values, st->nulls);
+	profile_state_add_values(st);
+}
+
+/*
+ * Add the row held in st->values and st->nulls (indexed by attribute
+ * number), as profile_state_add_row or a column-wise caller filled them.
+ */
+void
+profile_state_add_values(ProfileState *st)
+{
+	uint64		h1 = 0;
+	uint64		h2 = UINT64CONST(0x9e3779b97f4a7c15);
+	MemoryContext old;
+	int			i;
 
 	st->row_mcxt = CurrentMemoryContext;
 	old = MemoryContextSwitchTo(st->mcxt);

@@ -97,6 +97,7 @@ typedef struct ProfileState
 extern ProfileState *profile_state_create(MemoryContext mcxt, TupleDesc tupdesc,
 										  const ProfileOptions *opts);
 extern void profile_state_add_row(ProfileState *st, HeapTupleHeader row);
+extern void profile_state_add_values(ProfileState *st);
 extern void profile_state_flush(ProfileState *st);
 extern void profile_state_combine(ProfileState *dst, ProfileState *src);
 extern bytea *profile_state_serialize(ProfileState *st);
