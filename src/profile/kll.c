@@ -199,7 +199,44 @@ kll_random_bit(KllSketch *s)
 	return (int) ((s->rng * UINT64_C(0x2545f4914f6cdd1d)) >> 63);
 }
 
-/* Halve level h into level h+1; an odd item out stays at level h. */
+/*
+ * Merge the sorted run run[0], run[2], run[4], ... (m items) into the
+ * sorted level lv, in place from the back.
+ */
+static void
+kll_level_merge_run(KllLevel *lv, const double *run, int m)
+{
+	int			i = lv->n - 1;
+	int			j = m - 1;
+	int			k = lv->n + m - 1;
+
+	if (lv->alloc < lv->n + m)
+	{
+		int			alloc = lv->alloc > 32 ? lv->alloc * 2 : 64;
+
+		if (alloc < lv->n + m)
+			alloc = lv->n + m;
+		lv->items = lv->items ? am_realloc(lv->items, sizeof(double) * alloc) :
+			am_alloc(sizeof(double) * alloc);
+		lv->alloc = alloc;
+	}
+	while (j >= 0)
+	{
+		if (i >= 0 && lv->items[i] > run[2 * j])
+			lv->items[k--] = lv->items[i--];
+		else
+			lv->items[k--] = run[2 * j--];
+	}
+	lv->n += m;
+}
+
+/*
+ * Halve level h into level h+1; an odd item out stays at level h.
+ *
+ * Levels above 0 are kept sorted: the promoted half of a sorted level is
+ * itself sorted, so it merges into the next level in linear time, and
+ * only level 0, where values arrive, ever needs a sort.
+ */
 static void
 kll_compact_level(KllSketch *s, int h)
 {
@@ -210,9 +247,10 @@ kll_compact_level(KllSketch *s, int h)
 
 	if (h + 1 >= s->nlevels)
 		kll_set_levels(s, s->nlevels + 1);
-	sort_doubles(lv->items, n);
-	for (i = keep + kll_random_bit(s); i < n; i += 2)
-		kll_level_push(&s->levels[h + 1], lv->items[i]);
+	if (h == 0)
+		sort_doubles(lv->items, n);
+	i = keep + kll_random_bit(s);
+	kll_level_merge_run(&s->levels[h + 1], lv->items + i, (n - i + 1) / 2);
 	/* the smallest item keeps weight 2^h when the count is odd */
 	lv->n = keep;
 	s->exact = false;
@@ -258,8 +296,12 @@ kll_merge(KllSketch *dst, const KllSketch *src)
 	if (src->nlevels > dst->nlevels)
 		kll_set_levels(dst, src->nlevels);
 	for (h = 0; h < src->nlevels; h++)
+	{
 		for (i = 0; i < src->levels[h].n; i++)
 			kll_level_push(&dst->levels[h], src->levels[h].items[i]);
+		if (h > 0)
+			sort_doubles(dst->levels[h].items, dst->levels[h].n);
+	}
 	dst->count += src->count;
 	dst->exact = dst->exact && src->exact;
 	kll_compress(dst);
@@ -487,6 +529,9 @@ kll_deserialize(const char *buf, size_t len)
 		}
 		if (h > 40 && n > 0)
 			goto bad;
+		/* levels above 0 are sorted (kll_compact_level relies on it) */
+		if (h > 0)
+			sort_doubles(s->levels[h].items, n);
 
 		/*
 		 * An exact sketch keeps every value at weight 1, and kll_quantile's
