@@ -40,3 +40,7 @@ EXTRA_CLEAN = results regression.diffs regression.out tmp_check
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes, or a struct layout could differ between two objects
+$(OBJS): $(HEADERS)

@@ -337,6 +337,29 @@ freq_add(FreqTable *f, uint64 hash, const char *label, int label_len)
 		freq_to_sketch(f);
 }
 
+/*
+ * A batch of values without labels.  A big exact table misses the cache on
+ * nearly every value; asking for all the batch's slots first lets those
+ * misses overlap instead of queueing one after the other.
+ */
+void
+freq_add_hashes(FreqTable *f, const uint64 *hashes, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		h = hashes[i];
+
+		if (f->exact)
+			__builtin_prefetch(&f->map.slots[(h ^ (h >> 32)) & f->map.mask]);
+		else
+			hll_prefetch(f->hll, h);
+	}
+	for (i = 0; i < n; i++)
+		freq_add(f, hashes[i], NULL, 0);
+}
+
 /* Add every entry of src's map into dst's map (labels copied). */
 static void
 freq_absorb_map(FreqTable *dst, const FreqMap *src)

@@ -35,6 +35,8 @@ extern FreqTable *freq_create(int64 limit, bool keep_labels);
 extern void freq_free(FreqTable *f);
 /* label/label_len: the value's text for labels (ignored if !keep_labels) */
 extern void freq_add(FreqTable *f, uint64 hash, const char *label, int label_len);
+/* freq_add of n label-less hashes, with their table slots prefetched */
+extern void freq_add_hashes(FreqTable *f, const uint64 *hashes, int n);
 extern void freq_merge(FreqTable *dst, const FreqTable *src);
 extern bool freq_is_exact(const FreqTable *f);
 /* number of distinct values: exact, or the HyperLogLog estimate */

@@ -56,6 +56,13 @@ hll_add(Hll *h, uint64 hash)
 		h->registers[idx] = rho;
 }
 
+/* Ask for the register hll_add(h, hash) will touch. */
+void
+hll_prefetch(const Hll *h, uint64 hash)
+{
+	__builtin_prefetch(&h->registers[hash >> (64 - h->p)]);
+}
+
 void
 hll_merge(Hll *dst, const Hll *src)
 {

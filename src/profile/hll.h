@@ -24,6 +24,7 @@ extern Hll *hll_create(int p);
 extern void hll_free(Hll *h);
 /* hash must be a well-mixed 64-bit hash of the value */
 extern void hll_add(Hll *h, uint64 hash);
+extern void hll_prefetch(const Hll *h, uint64 hash);	/* before hll_add */
 extern void hll_merge(Hll *dst, const Hll *src);	/* same p required */
 extern double hll_estimate(const Hll *h);
 

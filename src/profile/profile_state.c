@@ -63,11 +63,15 @@ column_state_alloc(ColumnState *col, const ProfileOptions *opts)
 	col->max_length = -1;
 }
 
-/* Allocate the batch buffer and pair co-moments for numeric columns. */
+/*
+ * Allocate the per-batch buffers: numeric values and pair co-moments, and
+ * the hashes that wait for the frequency tables and the row set.
+ */
 static void
 profile_state_alloc_numeric(ProfileState *st)
 {
 	int			npairs;
+	int			i;
 
 	st->ncorr = st->opts.correlations ?
 		Min(st->nnumeric, st->opts.max_correlation_columns) : 0;
@@ -76,6 +80,13 @@ profile_state_alloc_numeric(ProfileState *st)
 	st->batch_nan = palloc0(sizeof(bool) * Max(st->nnumeric, 1));
 	st->pairs = palloc0(sizeof(CoMoments) * Max(npairs, 1));
 	st->batch_rows = 0;
+	st->value_hashes = palloc(sizeof(uint64) * Max(st->ncolumns, 1) * PROFILE_BATCH_ROWS);
+	st->row_hashes = palloc(sizeof(uint64) * 2 * PROFILE_BATCH_ROWS);
+	for (i = 0; i < st->ncolumns; i++)
+	{
+		st->columns[i].hashes = &st->value_hashes[i * PROFILE_BATCH_ROWS];
+		st->columns[i].nhashes = 0;
+	}
 }
 
 /* Create an empty state for rows of tupdesc, in mcxt. */
@@ -349,7 +360,7 @@ column_add_value(ProfileState *st, ColumnState *col, Datum d)
 				break;
 			}
 	}
-	freq_add(col->freq, h, NULL, 0);
+	col->hashes[col->nhashes++] = h;
 	return h;
 }
 
@@ -408,7 +419,10 @@ profile_state_add_values(ProfileState *st)
 		fingerprint_fold(&h1, &h2, h, st->nulls[att]);
 	}
 	if (st->rows)
-		rowset_add(st->rows, h1, h2);
+	{
+		st->row_hashes[2 * st->batch_rows] = h1;
+		st->row_hashes[2 * st->batch_rows + 1] = h2;
+	}
 	st->row_count++;
 	if (++st->batch_rows == PROFILE_BATCH_ROWS)
 	{
@@ -437,7 +451,11 @@ flush_column(ProfileState *st, ColumnState *col, double *tmp)
 	moments_add_batch(&col->moments, tmp, n);
 }
 
-/* Summarise the buffered numeric rows into moments and co-moments. */
+/*
+ * Summarise the buffered rows: numeric moments and co-moments, and the
+ * hashes for the frequency tables and the row set, which go in a batch so
+ * that their hash-table slots can be fetched from memory ahead of use.
+ */
 void
 profile_state_flush(ProfileState *st)
 {
@@ -448,8 +466,17 @@ profile_state_flush(ProfileState *st)
 	if (st->batch_rows == 0)
 		return;
 	for (i = 0; i < st->ncolumns; i++)
-		if (st->columns[i].num_index >= 0)
-			flush_column(st, &st->columns[i], tmp);
+	{
+		ColumnState *col = &st->columns[i];
+
+		if (col->num_index >= 0)
+			flush_column(st, col, tmp);
+		if (col->nhashes > 0)
+			freq_add_hashes(col->freq, col->hashes, col->nhashes);
+		col->nhashes = 0;
+	}
+	if (st->rows)
+		rowset_add_fingerprints(st->rows, st->row_hashes, st->batch_rows);
 	for (i = 0; i < st->ncorr; i++)
 	{
 		for (j = i + 1; j < st->ncorr; j++)

@@ -67,6 +67,8 @@ typedef struct ColumnState
 	int64		false_count;
 
 	FreqTable  *freq;			/* distinct values; NULL for booleans */
+	uint64	   *hashes;			/* value hashes waiting for freq (not text) */
+	int			nhashes;
 } ColumnState;
 
 typedef struct ProfileState
@@ -85,6 +87,8 @@ typedef struct ProfileState
 	bool	   *batch_nan;
 	int			batch_rows;
 	CoMoments  *pairs;			/* ncorr*(ncorr-1)/2, row-major upper */
+	uint64	   *value_hashes;	/* ncolumns x PROFILE_BATCH_ROWS */
+	uint64	   *row_hashes;		/* 2 x PROFILE_BATCH_ROWS row fingerprints */
 
 	/* only in the backend that reads rows (not serialized) */
 	MemoryContext row_mcxt;		/* the caller's per-row context, see add_row */

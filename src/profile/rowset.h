@@ -20,6 +20,8 @@ extern RowSet *rowset_create(void);
 extern void rowset_free(RowSet *s);
 /* returns true if the fingerprint was new */
 extern bool rowset_add(RowSet *s, uint64 h1, uint64 h2);
+/* rowset_add of n fingerprints given as pairs h[2i], h[2i+1], prefetched */
+extern void rowset_add_fingerprints(RowSet *s, const uint64 *h, int n);
 extern void rowset_merge(RowSet *dst, const RowSet *src);
 extern int64 rowset_distinct(const RowSet *s);
 extern size_t rowset_memory(const RowSet *s);
