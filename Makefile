@@ -33,7 +33,7 @@ REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = $(PG_CFLAGS_EXTRA) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK = -ljansson -lm
+SHLIB_LINK = -ljansson -lopenblas -lm
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check
 

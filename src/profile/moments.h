@@ -48,7 +48,21 @@ extern double moments_skewness(const Moments *m);	/* adjusted G1; NaN if undefin
  */
 extern void comoments_add_batch(CoMoments *c, const double *x, const double *y,
 								int n, bool any_nan);
+/*
+ * Add one batch of every pair among p columns: column i is x[i * ld ...
+ * i * ld + n - 1], NaN marking a missing value; pairs[comoments_pair_index
+ * (i, j, p)] receives the pairwise-complete rows of columns i < j.
+ */
+extern void comoments_add_matrix(CoMoments *pairs, const double *x, int ld,
+								 int p, int n);
 extern void comoments_merge(CoMoments *dst, const CoMoments *src);
 extern double comoments_correlation(const CoMoments *c);	/* NaN if undefined */
+
+/* Index of pair (i, j), i < j, in the upper triangle of a p x p matrix. */
+static inline int
+comoments_pair_index(int i, int j, int p)
+{
+	return i * p - i * (i + 1) / 2 + (j - i - 1);
+}
 
 #endif							/* MOMENTS_H */

@@ -45,7 +45,7 @@
 int
 profile_pair_index(int i, int j, int n)
 {
-	return i * n - i * (i + 1) / 2 + (j - i - 1);
+	return comoments_pair_index(i, j, n);
 }
 
 /* Sketches and tables a column needs, by kind. */
@@ -461,7 +461,6 @@ profile_state_flush(ProfileState *st)
 {
 	double		tmp[PROFILE_BATCH_ROWS];
 	int			i;
-	int			j;
 
 	if (st->batch_rows == 0)
 		return;
@@ -477,15 +476,8 @@ profile_state_flush(ProfileState *st)
 	}
 	if (st->rows)
 		rowset_add_fingerprints(st->rows, st->row_hashes, st->batch_rows);
-	for (i = 0; i < st->ncorr; i++)
-	{
-		for (j = i + 1; j < st->ncorr; j++)
-			comoments_add_batch(&st->pairs[profile_pair_index(i, j, st->ncorr)],
-								&st->batch[i * PROFILE_BATCH_ROWS],
-								&st->batch[j * PROFILE_BATCH_ROWS],
-								st->batch_rows,
-								st->batch_nan[i] || st->batch_nan[j]);
-	}
+	comoments_add_matrix(st->pairs, st->batch, PROFILE_BATCH_ROWS,
+						 st->ncorr, st->batch_rows);
 	memset(st->batch_nan, 0, sizeof(bool) * Max(st->nnumeric, 1));
 	st->batch_rows = 0;
 }

@@ -16,12 +16,13 @@ mkdir -p "$BIN"
 
 # name, then the sources and libraries it links with
 TESTS=(
-	"test_moments src/profile/moments.c -lm"
+	"test_moments src/profile/moments.c -lopenblas -lm"
 	"test_kll src/profile/kll.c -lm"
 	"test_hll src/profile/hll.c -lm"
 	"test_freq src/profile/freq.c src/profile/hll.c -lm"
 	"test_rowset src/profile/rowset.c -lm"
 	"test_extremes src/profile/extremes.c -lm"
+	"test_comoments_matrix src/profile/moments.c -lopenblas -lm"
 )
 if [ -f test/unit/test_report_html.c ]; then
 	TESTS+=("test_report_html src/profile/report_html.c -ljansson -lm")
