@@ -11,6 +11,15 @@
  * weight; the rank error this introduces is about 1/k per compaction
  * "layer", which for k = 1024 keeps answers well within 1% of rank.
  *
+ * Once the sketch is tall, its bottom levels hold only a few dozen items
+ * each and every value would be sorted and merged up through all of them:
+ * that cost more than the rest of a profile column.  As the KLL paper
+ * suggests, levels whose capacity falls below KLL_SAMPLER_CAPACITY are
+ * replaced by a sampler: of each block of 2^s consecutive values (s the
+ * sample level) one, at a position drawn uniformly when the block starts,
+ * enters level s with weight 2^s.  The rank error this adds is that of
+ * compacting those levels, and a value costs a counter increment.
+ *
  * The offset comes from a xorshift generator with a fixed seed, so the same
  * values in the same order always give the same sketch.  Until the first
  * compaction every value is kept with weight 1 and the sketch is exact:
@@ -23,10 +32,11 @@
 
 #include <math.h>
 
-#define KLL_MAGIC		0x4b4c4c31	/* "KLL1" */
+#define KLL_MAGIC		0x4b4c4c32	/* "KLL2" */
 #define KLL_MAX_LEVELS	60
 #define KLL_MIN_K		8
 #define KLL_MAX_K		65536
+#define KLL_SAMPLER_CAPACITY 32	/* smaller levels give way to the sampler */
 
 typedef struct KllLevel
 {
@@ -44,6 +54,10 @@ struct KllSketch
 	double		min;
 	double		max;
 	uint64		rng;
+	int			sample_level;	/* values enter here, one per block */
+	int64		block_n;		/* values seen in the current block */
+	int64		block_pick;		/* position (from 0) the block keeps */
+	double		candidate;		/* the block's value at block_pick, so far */
 	int			capacity[KLL_MAX_LEVELS];	/* per level, for nlevels */
 	KllLevel	levels[KLL_MAX_LEVELS];
 };
@@ -233,9 +247,9 @@ kll_level_merge_run(KllLevel *lv, const double *run, int m)
 /*
  * Halve level h into level h+1; an odd item out stays at level h.
  *
- * Levels above 0 are kept sorted: the promoted half of a sorted level is
- * itself sorted, so it merges into the next level in linear time, and
- * only level 0, where values arrive, ever needs a sort.
+ * Levels above the sample level are kept sorted: the promoted half of a
+ * sorted level is itself sorted, so it merges into the next level in
+ * linear time, and only the level values arrive at ever needs a sort.
  */
 static void
 kll_compact_level(KllSketch *s, int h)
@@ -247,7 +261,9 @@ kll_compact_level(KllSketch *s, int h)
 
 	if (h + 1 >= s->nlevels)
 		kll_set_levels(s, s->nlevels + 1);
-	if (h == 0)
+	if (n < 2)
+		return;					/* nothing to promote (raising the sample level) */
+	if (h <= s->sample_level)
 		sort_doubles(lv->items, n);
 	i = keep + kll_random_bit(s);
 	kll_level_merge_run(&s->levels[h + 1], lv->items + i, (n - i + 1) / 2);
@@ -267,6 +283,83 @@ kll_compress(KllSketch *s)
 			kll_compact_level(s, h);
 }
 
+/* A uniform double in [0, 1), deterministic (xorshift64*). */
+static double
+kll_random_unit(KllSketch *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return (double) ((s->rng * UINT64_C(0x2545f4914f6cdd1d)) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* The sample level the current height calls for. */
+static int
+kll_wanted_sample_level(const KllSketch *s)
+{
+	int			h = 0;
+
+	while (h + 1 < s->nlevels && s->capacity[h] < KLL_SAMPLER_CAPACITY)
+		h++;
+	return h;
+}
+
+/*
+ * Raise the sample level to what the height calls for: each level given
+ * up is compacted into the one above (an odd item stays behind, still
+ * counted at its weight).  The current block grows to the new size; its
+ * pick, drawn for the old size, stays a valid (if early) position.
+ */
+static void
+kll_raise_sample_level(KllSketch *s)
+{
+	int			want = kll_wanted_sample_level(s);
+
+	while (s->sample_level < want)
+	{
+		kll_compact_level(s, s->sample_level);
+		s->sample_level++;
+	}
+	kll_compress(s);
+}
+
+/* Put a value into the level values enter, compacting as needed. */
+static void
+kll_insert(KllSketch *s, double v)
+{
+	int			h = s->sample_level;
+
+	kll_level_push(&s->levels[h], v);
+	if (s->levels[h].n >= kll_level_capacity(s, h))
+	{
+		kll_compress(s);
+		if (kll_wanted_sample_level(s) > s->sample_level)
+			kll_raise_sample_level(s);
+	}
+}
+
+/* One value of the stream: straight in, or through the sampler's block. */
+static void
+kll_offer(KllSketch *s, double v)
+{
+	if (s->sample_level == 0)
+	{
+		kll_insert(s, v);
+		return;
+	}
+	if (s->block_n == 0)
+		s->block_pick = (int64) (kll_random_unit(s) *
+								 (double) ((int64) 1 << s->sample_level));
+	/* up to the pick, the latest value stands in for an unfinished block */
+	if (s->block_n <= s->block_pick)
+		s->candidate = v;
+	if (++s->block_n == ((int64) 1 << s->sample_level))
+	{
+		s->block_n = 0;
+		kll_insert(s, s->candidate);
+	}
+}
+
 void
 kll_add(KllSketch *s, double v)
 {
@@ -275,9 +368,7 @@ kll_add(KllSketch *s, double v)
 	if (s->count == 0 || v > s->max)
 		s->max = v;
 	s->count++;
-	kll_level_push(&s->levels[0], v);
-	if (s->levels[0].n >= kll_level_capacity(s, 0))
-		kll_compress(s);
+	kll_offer(s, v);
 }
 
 /* dst absorbs src's items level by level, then compacts what overflows. */
@@ -306,6 +397,11 @@ kll_merge(KllSketch *dst, const KllSketch *src)
 	dst->exact = dst->exact && src->exact;
 	kll_compress(dst);
 	kll_compress(dst);
+	if (kll_wanted_sample_level(dst) > dst->sample_level)
+		kll_raise_sample_level(dst);
+	/* src's unfinished block stands for block_n values equal to its pick */
+	for (i = 0; i < src->block_n; i++)
+		kll_offer(dst, src->candidate);
 }
 
 int64
@@ -338,7 +434,7 @@ kll_sorted_items(const KllSketch *s, int *n_out)
 
 	for (h = 0; h < s->nlevels; h++)
 		n += s->levels[h].n;
-	items = am_alloc(sizeof(WeightedItem) * (n > 0 ? n : 1));
+	items = am_alloc(sizeof(WeightedItem) * (n + 1));
 	n = 0;
 	for (h = 0; h < s->nlevels; h++)
 		for (i = 0; i < s->levels[h].n; i++)
@@ -346,6 +442,11 @@ kll_sorted_items(const KllSketch *s, int *n_out)
 			items[n].value = s->levels[h].items[i];
 			items[n++].weight = (int64) 1 << h;
 		}
+	if (s->block_n > 0)
+	{
+		items[n].value = s->candidate;
+		items[n++].weight = s->block_n;
+	}
 	qsort(items, n, sizeof(WeightedItem), cmp_weighted);
 	*n_out = n;
 	return items;
@@ -425,6 +526,9 @@ kll_rank(const KllSketch *s, double x, bool inclusive)
 				rank += w;
 		}
 	}
+	if (s->block_n > 0 &&
+		(s->candidate < x || (inclusive && s->candidate == x)))
+		rank += (double) s->block_n;
 	return rank;
 }
 
@@ -433,7 +537,7 @@ kll_rank(const KllSketch *s, double x, bool inclusive)
 size_t
 kll_serialized_size(const KllSketch *s)
 {
-	size_t		size = 4 + 4 + 4 + 1 + 8 + 8 + 8 + 8;
+	size_t		size = 4 + 4 + 4 + 1 + 8 + 8 + 8 + 8 + 4 + 8 + 8 + 8;
 	int			h;
 
 	for (h = 0; h < s->nlevels; h++)
@@ -459,6 +563,10 @@ kll_serialize(const KllSketch *s, char *buf)
 	PUT(p, s->min);
 	PUT(p, s->max);
 	PUT(p, s->rng);
+	PUT(p, s->sample_level);
+	PUT(p, s->block_n);
+	PUT(p, s->block_pick);
+	PUT(p, s->candidate);
 	for (h = 0; h < s->nlevels; h++)
 	{
 		PUT(p, s->levels[h].n);
@@ -509,8 +617,16 @@ kll_deserialize(const char *buf, size_t len)
 	kll_set_levels(s, nlevels);
 	s->exact = exact;
 	if (!take(&r, &s->count, 8) || !take(&r, &s->min, 8) ||
-		!take(&r, &s->max, 8) || !take(&r, &s->rng, 8) || s->count < 0)
+		!take(&r, &s->max, 8) || !take(&r, &s->rng, 8) || s->count < 0 ||
+		!take(&r, &s->sample_level, 4) || !take(&r, &s->block_n, 8) ||
+		!take(&r, &s->block_pick, 8) || !take(&r, &s->candidate, 8) ||
+		s->sample_level < 0 || s->sample_level >= nlevels || s->sample_level > 40 ||
+		s->block_n < 0 || s->block_n >= ((int64) 1 << s->sample_level) ||
+		s->block_pick < 0 || s->block_pick >= ((int64) 1 << s->sample_level) ||
+		(s->block_n > 0 && (exact || !isfinite(s->candidate) ||
+							s->candidate < s->min || s->candidate > s->max)))
 		goto bad;
+	weight = s->block_n;
 	for (h = 0; h < nlevels; h++)
 	{
 		int			n;
@@ -529,9 +645,14 @@ kll_deserialize(const char *buf, size_t len)
 		}
 		if (h > 40 && n > 0)
 			goto bad;
-		/* levels above 0 are sorted (kll_compact_level relies on it) */
-		if (h > 0)
-			sort_doubles(s->levels[h].items, n);
+		/*
+		 * Levels above the sample level are sorted (compaction merges into
+		 * them); every image kll_serialize writes has them so.
+		 */
+		if (h > s->sample_level)
+			for (i = 1; i < n; i++)
+				if (s->levels[h].items[i - 1] > s->levels[h].items[i])
+					goto bad;
 
 		/*
 		 * An exact sketch keeps every value at weight 1, and kll_quantile's
