@@ -254,7 +254,10 @@ METHODS = [
 BREAKDOWN = [
     ("scan: count(*)", "SELECT count(*) FROM %s t" % TABLE),
     ("scan + row: count(t.*)", "SELECT count(t.*) FROM %s t" % TABLE),
-    ("profile_agg defaults", "SELECT automl.profile_agg(t.*, '{}')::text FROM %s t" % TABLE),
+    ("profile_columns defaults (what profile() runs)",
+     "SELECT automl.profile_columns('%s', '{}', %s)::text FROM %s t"
+     % (TABLE, ", ".join("t." + c for c, _k in COLUMNS), TABLE)),
+    ("profile_agg defaults (the row value)", "SELECT automl.profile_agg(t.*, '{}')::text FROM %s t" % TABLE),
     ("  duplicates:false", """SELECT automl.profile_agg(t.*, '{"duplicates":false}')::text FROM %s t""" % TABLE),
     ("  correlations:false", """SELECT automl.profile_agg(t.*, '{"correlations":false}')::text FROM %s t""" % TABLE),
     ("  both false", """SELECT automl.profile_agg(t.*, '{"duplicates":false,"correlations":false}')::text FROM %s t""" % TABLE),
@@ -364,7 +367,7 @@ def check_parallel(conn, cur):
         k.fetchone()
         text = "\n".join(c2.notices)
         for block in text.split("Query Text:"):
-            if "profile_agg" in block and "Aggregate" in block:
+            if ("profile_columns" in block or "profile_agg" in block) and "Aggregate" in block:
                 res["in_profile"] = _workers_launched(block)
         c2.close()
     except psycopg2.Error as e:

@@ -23,3 +23,13 @@ SELECT i->>'severity' AS severity, i->>'column' AS "column", i->>'issue_type' AS
        i->>'description' AS description
   FROM jsonb_array_elements(automl.get_profile('sales')->'issues') AS i;
 SELECT automl.get_profile('sales')->'quality_score' AS quality_score;
+
+\echo '== the HTML report =='
+\pset format unaligned
+\pset tuples_only on
+\o /tmp/automl_sales_report.html
+SELECT automl.profile_report('sales');
+\o
+\pset format aligned
+\pset tuples_only off
+\echo 'wrote /tmp/automl_sales_report.html: open it in a browser'
