@@ -36,7 +36,7 @@
 #define KLL_MAX_LEVELS	60
 #define KLL_MIN_K		8
 #define KLL_MAX_K		65536
-#define KLL_SAMPLER_CAPACITY 32	/* smaller levels give way to the sampler */
+#define KLL_SAMPLER_CAPACITY 64	/* smaller levels give way to the sampler */
 
 typedef struct KllLevel
 {
