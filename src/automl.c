@@ -9,6 +9,8 @@
  */
 #include "postgres.h"
 
+#include <cblas.h>
+
 #include "fmgr.h"
 
 #include "automl.h"
@@ -24,5 +26,12 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	/*
+	 * The BLAS calls made so far are small per-batch products, faster on one
+	 * thread than handed to OpenBLAS's pool; and parallel query already
+	 * spreads a scan over the cores, which threaded BLAS in every worker
+	 * would oversubscribe.
+	 */
+	openblas_set_num_threads(1);
 	profile_init_gucs();
 }
