@@ -93,3 +93,15 @@ SELECT automl.get_profile('issues_t')->'quality_score' AS quality_score;
 SELECT i->>'severity' AS severity, i->>'description' AS description
   FROM jsonb_array_elements(automl.get_profile('acc')->'issues') AS i
  WHERE i->>'issue_type' = 'duplicates';
+
+-- past 8,192 distinct values a number's distinct count is a HyperLogLog
+-- estimate (text stays exact to 65,536, its top values are shown); an
+-- identifier is still recognised, on the estimate
+CREATE TABLE ids AS
+SELECT i AS id, i / 2 AS pairs, 'user' || i AS name FROM generate_series(1, 20000) AS i;
+SELECT c->>'name' AS name, (c->>'distinct_exact')::boolean AS exact,
+	   abs((c->>'distinct_count')::float8 / CASE c->>'name' WHEN 'pairs' THEN 10001 ELSE 20000 END - 1) < 0.02 AS within_2pct
+  FROM jsonb_array_elements(automl.profile('ids')->'columns') AS c;
+SELECT i->>'column' AS col, i->>'description' AS description
+  FROM jsonb_array_elements(automl.get_profile('ids')->'issues') AS i
+ WHERE i->>'issue_type' = 'unique' ORDER BY 1;

@@ -20,7 +20,8 @@
 
 typedef struct FreqTable FreqTable;
 
-#define FREQ_DEFAULT_LIMIT		65536
+#define FREQ_DEFAULT_LIMIT		65536	/* text: exact top values are shown */
+#define FREQ_VALUE_LIMIT		8192	/* other kinds: only counts are shown */
 #define FREQ_MG_CAPACITY		256
 #define FREQ_LABEL_MAX			200		/* bytes kept per label */
 

@@ -119,12 +119,16 @@ check_cardinality(IssueSink *sink, ProfileState *st, ColumnSummary *s, int c)
 	 * Only the types identifiers come in: distinct measurements, event
 	 * times or documents are normal, not a sign of a key.
 	 */
-	if (n > 1 && s->distinct_exact && s->distinct == n &&
-		(column_kind_is_integer(col->type.typid) || col->type.kind == CK_TEXT ||
-		 col->type.typid == UUIDOID))
+	if (n > 1 && (column_kind_is_integer(col->type.typid) || col->type.kind == CK_TEXT ||
+				  col->type.typid == UUIDOID) &&
+		(s->distinct_exact ? s->distinct == n :
+		 s->distinct >= 0.98 * n && s->mode_count <= 1))
 		emit_issue(sink, st, c, "unique", SEV_LOW,
+				   s->distinct_exact ?
 				   psprintf("all %lld non-null values are distinct: an identifier, not a feature",
-							(long long) n), NULL);
+							(long long) n) :
+				   psprintf("about %.0f distinct values in %lld rows, none seen twice: an identifier, not a feature",
+							s->distinct, (long long) n), NULL);
 	else if (col->type.kind == CK_TEXT && s->distinct > 50 && s->distinct > 0.5 * n)
 		emit_issue(sink, st, c, "high_cardinality", SEV_LOW,
 				   psprintf("%s%.0f distinct values in %lld rows (%.1f%%)",
