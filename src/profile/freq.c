@@ -80,11 +80,18 @@ map_destroy(FreqMap *m)
 	am_free(m->slots);
 }
 
+/* The slot a hash's probe starts at. */
+static inline uint64
+map_home(const FreqMap *m, uint64 hash)
+{
+	return (hash ^ (hash >> 32)) & m->mask;
+}
+
 /* Slot holding hash, or the empty slot where it would go. */
 static uint64
 map_find(const FreqMap *m, uint64 hash)
 {
-	uint64		i = (hash ^ (hash >> 32)) & m->mask;
+	uint64		i = map_home(m, hash);
 
 	while (m->slots[i].count != 0 && m->slots[i].key != hash)
 		i = (i + 1) & m->mask;
@@ -109,7 +116,7 @@ label_copy(const char *label, int len)
 	return copy;
 }
 
-static void map_grow(FreqMap *m);
+static void map_reserve(FreqMap *m, int64 more);
 
 /* Add count to hash; a new entry takes its label (already owned). */
 static void
@@ -117,8 +124,7 @@ map_add(FreqMap *m, uint64 hash, int64 count, char *owned_label)
 {
 	uint64		i;
 
-	if ((uint64) (m->size + 1) * 10 > (m->mask + 1) * 7)
-		map_grow(m);
+	map_reserve(m, 1);
 	i = map_find(m, hash);
 	if (m->slots[i].count == 0)
 	{
@@ -150,21 +156,17 @@ map_resize(FreqMap *m, uint64 slots)
 	am_free(old.slots);
 }
 
-static void
-map_grow(FreqMap *m)
-{
-	map_resize(m, (m->mask + 1) * 2);
-}
-
 /*
- * Make room for `more` entries before a bulk insert.  Entries copied from
- * another table come in its slot order, clustered by hash; poured into a
- * table that grows as it goes, they form long probe runs (quadratic time).
+ * Make room for `more` entries: the table stays at most 70% full.  Called
+ * before each insert, and with the whole count before a bulk insert:
+ * entries copied from another table come in its slot order, clustered by
+ * hash, and poured into a table that grows as it goes they form long
+ * probe runs (quadratic time).
  */
 static void
 map_reserve(FreqMap *m, int64 more)
 {
-	uint64		need = (uint64) (m->size + more + 1);
+	uint64		need = (uint64) (m->size + more);
 	uint64		slots = m->mask + 1;
 
 	while (need * 10 > slots * 7)
@@ -352,7 +354,7 @@ freq_add_hashes(FreqTable *f, const uint64 *hashes, int n)
 		uint64		h = hashes[i];
 
 		if (f->exact)
-			__builtin_prefetch(&f->map.slots[(h ^ (h >> 32)) & f->map.mask]);
+			__builtin_prefetch(&f->map.slots[map_home(&f->map, h)]);
 		else
 			hll_prefetch(f->hll, h);
 	}

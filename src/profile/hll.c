@@ -44,10 +44,17 @@ hll_free(Hll *h)
 	am_free(h);
 }
 
+/* The register a hash updates: its top p bits. */
+static inline uint64
+hll_register_of(const Hll *h, uint64 hash)
+{
+	return hash >> (64 - h->p);
+}
+
 void
 hll_add(Hll *h, uint64 hash)
 {
-	uint64		idx = hash >> (64 - h->p);
+	uint64		idx = hll_register_of(h, hash);
 	uint64		rest = hash << h->p;
 	uint8		rho = rest == 0 ? (uint8) (64 - h->p + 1) :
 		(uint8) (__builtin_clzll(rest) + 1);
@@ -60,7 +67,7 @@ hll_add(Hll *h, uint64 hash)
 void
 hll_prefetch(const Hll *h, uint64 hash)
 {
-	__builtin_prefetch(&h->registers[hash >> (64 - h->p)]);
+	__builtin_prefetch(&h->registers[hll_register_of(h, hash)]);
 }
 
 void

@@ -203,14 +203,21 @@ sort_doubles(double *a, int n)
 	}
 }
 
-/* One pseudo-random bit, deterministic (xorshift64*). */
-static int
-kll_random_bit(KllSketch *s)
+/* Next deterministic pseudo-random 64 bits (xorshift64*). */
+static uint64
+kll_random(KllSketch *s)
 {
 	s->rng ^= s->rng >> 12;
 	s->rng ^= s->rng << 25;
 	s->rng ^= s->rng >> 27;
-	return (int) ((s->rng * UINT64_C(0x2545f4914f6cdd1d)) >> 63);
+	return s->rng * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/* One pseudo-random bit. */
+static int
+kll_random_bit(KllSketch *s)
+{
+	return (int) (kll_random(s) >> 63);
 }
 
 /*
@@ -283,14 +290,11 @@ kll_compress(KllSketch *s)
 			kll_compact_level(s, h);
 }
 
-/* A uniform double in [0, 1), deterministic (xorshift64*). */
+/* A pseudo-random double uniform in [0, 1). */
 static double
 kll_random_unit(KllSketch *s)
 {
-	s->rng ^= s->rng >> 12;
-	s->rng ^= s->rng << 25;
-	s->rng ^= s->rng >> 27;
-	return (double) ((s->rng * UINT64_C(0x2545f4914f6cdd1d)) >> 11) * (1.0 / 9007199254740992.0);
+	return (double) (kll_random(s) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 /* The sample level the current height calls for. */

@@ -16,9 +16,10 @@
  * row-typed automl.profile_agg(t.*, $1) over its (zero) rows instead, as
  * is a relation wider than a function's FUNC_MAX_ARGS arguments.
  *
- * Running it as a query means the planner may split the scan across parallel workers (the aggregate
- * is PARALLEL SAFE), the caller's privileges apply (no SELECT right, no
- * profile), and cancel works through the executor's own interrupt checks.
+ * Running it as a query means the planner may split the scan across
+ * parallel workers (the aggregate is PARALLEL SAFE), the caller's
+ * privileges apply (no SELECT right, no profile), and cancel works through
+ * the executor's own interrupt checks.
  *
  *-------------------------------------------------------------------------
  */
@@ -64,8 +65,40 @@ profile_init_gucs(void)
 #endif
 }
 
-/* Refuse relations that cannot be profiled, naming them. */
-static void
+/* The row-typed aggregate call: empty or very wide relations. */
+#define PROFILE_ROW_CALL "automl.profile_agg(t.*, $1)"
+
+/*
+ * The column-wise aggregate call over alias t, automl.profile_columns($4,
+ * $1, t.a, t.b, ...) with every live column quoted; NULL when the relation
+ * has more columns than a function takes arguments.
+ */
+static char *
+profile_columns_call(TupleDesc tupdesc, int live)
+{
+	StringInfoData call;
+	int			i;
+
+	if (live + 3 > FUNC_MAX_ARGS)
+		return NULL;
+	initStringInfo(&call);
+	appendStringInfoString(&call, "automl.profile_columns($4, $1");
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
+
+		if (!attr->attisdropped)
+			appendStringInfo(&call, ", t.%s", quote_identifier(NameStr(attr->attname)));
+	}
+	appendStringInfoChar(&call, ')');
+	return call.data;
+}
+
+/*
+ * Refuse relations that cannot be profiled, naming them; returns the
+ * column-wise aggregate call for the others (NULL if too wide for one).
+ */
+static char *
 profile_check_relation(Oid relid)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
@@ -73,6 +106,7 @@ profile_check_relation(Oid relid)
 	int			live = 0;
 	int			i;
 	Relation	rel;
+	char	   *call;
 
 	if (!HeapTupleIsValid(tup))
 		ereport(ERROR,
@@ -97,45 +131,9 @@ profile_check_relation(Oid relid)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("relation \"%s\" has no columns to profile",
 						RelationGetRelationName(rel))));
+	call = profile_columns_call(RelationGetDescr(rel), live);
 	relation_close(rel, NoLock);
-}
-
-/*
- * The aggregate call over alias t: automl.profile_columns($4, $1, t.a, t.b,
- * ...) with every live column quoted, or, for the empty-relation fallback,
- * the row-typed automl.profile_agg(t.*, $1).
- */
-static char *
-profile_aggregate_call(Oid relid, bool by_columns)
-{
-	StringInfoData call;
-	Relation	rel;
-	TupleDesc	tupdesc;
-	int			i;
-
-	int			live = 0;
-
-	rel = relation_open(relid, AccessShareLock);
-	tupdesc = RelationGetDescr(rel);
-	for (i = 0; i < tupdesc->natts; i++)
-		live += !TupleDescAttr(tupdesc, i)->attisdropped;
-	if (!by_columns || live + 3 > FUNC_MAX_ARGS)
-	{
-		relation_close(rel, NoLock);
-		return "automl.profile_agg(t.*, $1)";
-	}
-	initStringInfo(&call);
-	appendStringInfoString(&call, "automl.profile_columns($4, $1");
-	for (i = 0; i < tupdesc->natts; i++)
-	{
-		Form_pg_attribute attr = TupleDescAttr(tupdesc, i);
-
-		if (!attr->attisdropped)
-			appendStringInfo(&call, ", t.%s", quote_identifier(NameStr(attr->attname)));
-	}
-	relation_close(rel, NoLock);
-	appendStringInfoChar(&call, ')');
-	return call.data;
+	return call;
 }
 
 /*
@@ -143,7 +141,7 @@ profile_aggregate_call(Oid relid, bool by_columns)
  * context, or (Datum) 0 when the aggregate gave NULL (no rows).
  */
 static Datum
-profile_run_query(Oid relid, Datum options, bool by_columns)
+profile_run_query(Oid relid, Datum options, const char *aggregate_call)
 {
 	char	   *nspname = get_namespace_name(get_rel_namespace(relid));
 	char	   *relname = get_rel_name(relid);
@@ -159,7 +157,7 @@ profile_run_query(Oid relid, Datum options, bool by_columns)
 					 "SELECT %s OPERATOR(pg_catalog.||) "
 					 "pg_catalog.jsonb_build_object('relation', $2, 'schema', $3, "
 					 "'profiled_at', pg_catalog.now()) FROM %s t",
-					 profile_aggregate_call(relid, by_columns),
+					 aggregate_call,
 					 quote_qualified_identifier(nspname, relname));
 	args[0] = options;
 	args[1] = CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(regclassout,
@@ -197,7 +195,8 @@ automl_profile(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Datum		options;
 	ProfileOptions opts;
-	Datum		profile;
+	char	   *columns_call;
+	Datum		profile = (Datum) 0;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -207,14 +206,15 @@ automl_profile(PG_FUNCTION_ARGS)
 	options = PG_ARGISNULL(1) ? DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")) :
 		PG_GETARG_DATUM(1);
 	profile_options_parse(DatumGetJsonbP(options), &opts);
-	profile_check_relation(relid);
+	columns_call = profile_check_relation(relid);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	profile = profile_run_query(relid, options, true);
-	/* no rows: the row-typed aggregate still knows the columns */
+	if (columns_call != NULL)
+		profile = profile_run_query(relid, options, columns_call);
+	/* no rows (or too wide): the row-typed aggregate knows the columns */
 	if (profile == (Datum) 0)
-		profile = profile_run_query(relid, options, false);
+		profile = profile_run_query(relid, options, PROFILE_ROW_CALL);
 	if (profile == (Datum) 0)
 		elog(ERROR, "profile query returned NULL");
 	profile_store(relid, profile);

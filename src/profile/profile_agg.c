@@ -180,19 +180,20 @@ profile_columns_start(FunctionCallInfo fcinfo, MemoryContext aggcontext)
 {
 	Oid			relid = PG_GETARG_OID(1);
 	Oid			rowtype = get_rel_type_id(relid);
+	char	   *relname = get_rel_name(relid);
 	ProfileOptions opts;
 	TupleDesc	tupdesc;
 	ProfileState *st;
 	int			i;
 
-	if (get_rel_name(relid) == NULL)
+	if (relname == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 	if (!OidIsValid(rowtype))
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("relation \"%s\" has no row type", get_rel_name(relid))));
+				 errmsg("relation \"%s\" has no row type", relname)));
 	profile_options_parse(PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), &opts);
 	tupdesc = lookup_rowtype_tupdesc(rowtype, -1);
 	st = profile_state_create(aggcontext, tupdesc, &opts);
@@ -201,7 +202,7 @@ profile_columns_start(FunctionCallInfo fcinfo, MemoryContext aggcontext)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("automl.profile_columns expects the %d columns of relation \"%s\", got %d values",
-						st->ncolumns, get_rel_name(relid), PG_NARGS() - 3)));
+						st->ncolumns, relname, PG_NARGS() - 3)));
 	for (i = 0; i < st->ncolumns; i++)
 		if (get_fn_expr_argtype(fcinfo->flinfo, 3 + i) != st->columns[i].type.typid)
 			ereport(ERROR,

@@ -183,7 +183,7 @@ check_correlations(IssueSink *sink, ProfileState *st)
 	for (i = 0; i < st->ncorr; i++)
 		for (j = i + 1; j < st->ncorr; j++)
 		{
-			CoMoments  *cm = &st->pairs[profile_pair_index(i, j, st->ncorr)];
+			CoMoments  *cm = &st->pairs[comoments_pair_index(i, j, st->ncorr)];
 			double		r = comoments_correlation(cm);
 
 			if (!(fabs(r) > 0.95))

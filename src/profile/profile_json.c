@@ -370,7 +370,7 @@ write_correlations(JsonWriter *w, ProfileState *st)
 	for (i = 0; i < st->ncorr; i++)
 		for (j = i + 1; j < st->ncorr; j++)
 		{
-			double		r = comoments_correlation(&st->pairs[profile_pair_index(i, j, st->ncorr)]);
+			double		r = comoments_correlation(&st->pairs[comoments_pair_index(i, j, st->ncorr)]);
 
 			if (!(fabs(r) > 0.5))
 				continue;

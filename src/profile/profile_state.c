@@ -41,13 +41,6 @@
 #define PROFILE_STATE_MAGIC		0x50524631	/* "PRF1" */
 #define NULL_MARK				UINT64CONST(0x6e756c6c6d61726b)
 
-/* Index of pair (i, j), i < j, in the upper triangle of an n x n matrix. */
-int
-profile_pair_index(int i, int j, int n)
-{
-	return comoments_pair_index(i, j, n);
-}
-
 /* Sketches and tables a column needs, by kind. */
 static void
 column_state_alloc(ColumnState *col, const ProfileOptions *opts)

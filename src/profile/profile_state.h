@@ -108,6 +108,5 @@ extern bytea *profile_state_serialize(ProfileState *st);
 extern ProfileState *profile_state_deserialize(MemoryContext mcxt, bytea *data);
 extern void profile_state_check_memory(ProfileState *st);
 
-extern int	profile_pair_index(int i, int j, int n);
 
 #endif							/* PROFILE_STATE_H */

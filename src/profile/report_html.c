@@ -740,6 +740,14 @@ render_header(RhBuf *b, json_t *root)
 	rh_puts(b, "</header>\n");
 }
 
+/* Under a list cut at its limit: how much of it is shown. */
+static void
+render_shown_note(RhBuf *b, size_t shown, size_t total, const char *what)
+{
+	rh_printf(b, "<p class=\"sub\">Showing the first %zu of %zu %s.</p>\n",
+			  shown, total, what);
+}
+
 /* ---------------------------------------------------------------------
  * Issues
  * ---------------------------------------------------------------------
@@ -801,8 +809,7 @@ render_issues(RhBuf *b, json_t *root)
 				render_issue_row(b, json_array_get(issues, i));
 	rh_puts(b, "</tbody></table></div>\n");
 	if (shown < n)
-		rh_printf(b, "<p class=\"sub\">Showing the first %zu of %zu issues."
-				  "</p>\n", shown, n);
+		render_shown_note(b, shown, n, "issues");
 	rh_puts(b, "</section>\n");
 }
 
@@ -1251,8 +1258,7 @@ render_columns(RhBuf *b, json_t *root)
 		render_column(b, root, json_array_get(cols, i));
 	rh_puts(b, "</div>\n");
 	if (n > RH_MAX_COLUMNS)
-		rh_printf(b, "<p class=\"sub\">Showing the first %d of %zu columns."
-				  "</p>\n", RH_MAX_COLUMNS, n);
+		render_shown_note(b, RH_MAX_COLUMNS, n, "columns");
 	rh_puts(b, "</section>\n");
 }
 
@@ -1302,8 +1308,7 @@ render_correlations(RhBuf *b, json_t *root)
 		render_correlation_row(b, json_array_get(corr, i));
 	rh_puts(b, "</tbody></table></div>\n");
 	if (n > RH_MAX_CORR)
-		rh_printf(b, "<p class=\"sub\">Showing the first %d of %zu pairs."
-				  "</p>\n", RH_MAX_CORR, n);
+		render_shown_note(b, RH_MAX_CORR, n, "pairs");
 	rh_puts(b, "</section>\n");
 }
 

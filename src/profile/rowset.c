@@ -45,11 +45,18 @@ rowset_free(RowSet *s)
 	am_free(s);
 }
 
+/* The slot a fingerprint's probe starts at. */
+static inline uint64
+rowset_home(const RowSet *s, uint64 h1)
+{
+	return h1 & s->mask;
+}
+
 /* Insert into the table without growth checks; true if new. */
 static bool
 rowset_insert(RowSet *s, uint64 h1, uint64 h2)
 {
-	uint64		i = h1 & s->mask;
+	uint64		i = rowset_home(s, h1);
 
 	for (;;)
 	{
@@ -82,25 +89,19 @@ rowset_resize(RowSet *s, uint64 slots)
 	am_free(old);
 }
 
-/* Double the table and re-insert everything. */
-static void
-rowset_grow(RowSet *s)
-{
-	rowset_resize(s, (s->mask + 1) * 2);
-}
-
 /*
- * Make room for `more` fingerprints before a bulk insert.  Entries taken
- * from another table arrive in that table's slot order, sorted by their
- * low hash bits; poured into a smaller table that grows as it goes, they
- * pile into long probe runs and the merge turns quadratic (seconds for a
- * parallel profile of a million rows).  Sized first, each lands near its
- * home slot.
+ * Make room for `more` fingerprints: the table stays at most 3/4 full.
+ * Called before each insert, and with the whole count before a bulk
+ * insert: entries taken from another table arrive in its slot order,
+ * sorted by their low hash bits, and poured into a smaller table that
+ * grows as it goes they pile into long probe runs, turning a merge
+ * quadratic (seconds for a parallel profile of a million rows).  Sized
+ * first, each lands near its home slot.
  */
 static void
 rowset_reserve(RowSet *s, int64 more)
 {
-	uint64		need = (uint64) (s->size + more + 1);
+	uint64		need = (uint64) (s->size + more);
 	uint64		slots = s->mask + 1;
 
 	while (need * 4 > slots * 3)
@@ -120,8 +121,7 @@ rowset_add(RowSet *s, uint64 h1, uint64 h2)
 		s->size++;
 		return true;
 	}
-	if ((uint64) (s->size + 1) * 4 > (s->mask + 1) * 3)
-		rowset_grow(s);
+	rowset_reserve(s, 1);
 	if (!rowset_insert(s, h1, h2))
 		return false;
 	s->size++;
@@ -140,7 +140,7 @@ rowset_add_fingerprints(RowSet *s, const uint64 *h, int n)
 
 	rowset_reserve(s, n);
 	for (i = 0; i < n; i++)
-		__builtin_prefetch(&s->keys[2 * (h[2 * i] & s->mask)]);
+		__builtin_prefetch(&s->keys[2 * rowset_home(s, h[2 * i])]);
 	for (i = 0; i < n; i++)
 		rowset_add(s, h[2 * i], h[2 * i + 1]);
 }
