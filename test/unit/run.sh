@@ -27,6 +27,22 @@ TESTS=(
 if [ -f test/unit/test_report_html.c ]; then
 	TESTS+=("test_report_html src/profile/report_html.c -ljansson -lm")
 fi
+# the learning algorithms: model images close with PostgreSQL's CRC-32C,
+# taken from its libpgport
+ML_COMMON="src/ml/model_io.c src/ml/rng.c src/ml/hyperparams.c /usr/lib/postgresql/15/lib/libpgport.a"
+ML_TESTS=(
+	"test_model_io $ML_COMMON -lm"
+	"test_metrics src/ml/metrics.c $ML_COMMON -lm"
+	"test_split src/ml/split.c $ML_COMMON -lm"
+	"test_linear src/ml/linear.c $ML_COMMON -llapacke -lopenblas -lm"
+	"test_logistic src/ml/logistic.c $ML_COMMON -llapacke -lopenblas -lm"
+	"test_naive_bayes src/ml/naive_bayes.c $ML_COMMON -lm"
+	"test_knn src/ml/knn.c $ML_COMMON -lm"
+	"test_trees src/ml/tree.c src/ml/forest.c src/ml/gbdt.c $ML_COMMON -lm"
+)
+for entry in "${ML_TESTS[@]}"; do
+	[ -f "test/unit/${entry%% *}.c" ] && TESTS+=("$entry")
+done
 
 PASSED=0
 FAILED=0
