@@ -22,7 +22,31 @@ OBJS = \
 	src/profile/profile_report.o \
 	src/profile/profile_state.o \
 	src/profile/report_html.o \
-	src/profile/rowset.o
+	src/profile/rowset.o \
+	src/ml/algorithms.o \
+	src/ml/dataset.o \
+	src/ml/evaluate.o \
+	src/ml/feature_value.o \
+	src/ml/forest.o \
+	src/ml/gbdt.o \
+	src/ml/hyperparams.o \
+	src/ml/knn.o \
+	src/ml/linear.o \
+	src/ml/logistic.o \
+	src/ml/metrics.o \
+	src/ml/model.o \
+	src/ml/model_cache.o \
+	src/ml/model_info.o \
+	src/ml/model_io.o \
+	src/ml/naive_bayes.o \
+	src/ml/predict.o \
+	src/ml/preprocess.o \
+	src/ml/registry.o \
+	src/ml/rng.o \
+	src/ml/split.o \
+	src/ml/train.o \
+	src/ml/train_options.o \
+	src/ml/tree.o
 
 HEADERS = $(wildcard src/*.h src/*/*.h)
 
@@ -33,7 +57,7 @@ REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = $(PG_CFLAGS_EXTRA) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK = -ljansson -lopenblas -lm
+SHLIB_LINK = -ljansson -llapacke -lopenblas -lm
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check
 

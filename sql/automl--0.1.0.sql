@@ -178,3 +178,297 @@ CREATE FUNCTION automl.profile_report(relation pg_catalog.regclass)
 	LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
 COMMENT ON FUNCTION automl.profile_report(pg_catalog.regclass) IS
 	'The newest profile of a relation as a self-contained HTML page (profiles it first if needed).';
+
+-- =====================================================================
+-- Supervised learning: the model registry, training, prediction
+-- =====================================================================
+
+CREATE TABLE automl.models (
+	model_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	model_name	text NOT NULL,
+	version		int NOT NULL,
+	task		text NOT NULL CHECK (task IN ('regression', 'classification')),
+	algorithm	text NOT NULL,
+	target		text NOT NULL,
+	features	jsonb NOT NULL,
+	classes		text[],
+	hyperparams	jsonb NOT NULL,
+	metrics		jsonb NOT NULL,
+	score		float8,
+	train_rows	bigint NOT NULL,
+	training_seconds float8 NOT NULL,
+	size_bytes	bigint NOT NULL,
+	deployed	boolean NOT NULL DEFAULT false,
+	deployed_at	timestamptz,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	created_by	name NOT NULL DEFAULT CURRENT_USER,
+	model		bytea NOT NULL,
+	UNIQUE (model_name, version)
+);
+-- at most one deployed version per name; predict looks it up by name
+CREATE UNIQUE INDEX models_deployed ON automl.models (model_name) WHERE deployed;
+COMMENT ON TABLE automl.models IS
+	'Model registry: one row per trained or imported model version; predict() by name uses the deployed version.';
+COMMENT ON COLUMN automl.models.model_id IS 'Identifies one version; predict(model_id, ...) uses exactly it.';
+COMMENT ON COLUMN automl.models.model_name IS 'Name given to automl.train(); versions share it.';
+COMMENT ON COLUMN automl.models.version IS '1, 2, ... per model_name.';
+COMMENT ON COLUMN automl.models.task IS 'regression or classification.';
+COMMENT ON COLUMN automl.models.algorithm IS 'The algorithm trained, e.g. gradient_boosting.';
+COMMENT ON COLUMN automl.models.target IS 'The target column.';
+COMMENT ON COLUMN automl.models.features IS 'Per feature: name, type, kind, encoding and the value that replaces a missing one.';
+COMMENT ON COLUMN automl.models.classes IS 'Class labels in the order of predict_proba(); NULL for regression.';
+COMMENT ON COLUMN automl.models.hyperparams IS 'The hyperparameters used, defaults included.';
+COMMENT ON COLUMN automl.models.metrics IS 'Metrics on the held-out test rows, and the row counts.';
+COMMENT ON COLUMN automl.models.score IS 'The metric deployment compares: r2 (regression) or accuracy (classification) on the test rows.';
+COMMENT ON COLUMN automl.models.train_rows IS 'Rows the model was fitted on.';
+COMMENT ON COLUMN automl.models.training_seconds IS 'Wall-clock time of automl.train().';
+COMMENT ON COLUMN automl.models.size_bytes IS 'Size of the model image.';
+COMMENT ON COLUMN automl.models.deployed IS 'Whether predict() by name uses this version.';
+COMMENT ON COLUMN automl.models.deployed_at IS 'When this version was last deployed (rollback goes to the previous one).';
+COMMENT ON COLUMN automl.models.created_at IS 'When the version was stored.';
+COMMENT ON COLUMN automl.models.created_by IS 'Role that trained or imported it.';
+COMMENT ON COLUMN automl.models.model IS 'The model image (docs/model-format.md), as export_model() returns it.';
+SELECT pg_catalog.pg_extension_config_dump('automl.models', '');
+SELECT pg_catalog.pg_extension_config_dump('automl.models_model_id_seq', '');
+GRANT SELECT, INSERT, UPDATE, DELETE ON automl.models TO PUBLIC;
+
+-- Every role may predict with every model; a role changes only versions
+-- made by a role it belongs to (the roles of the governance work refine
+-- this).
+ALTER TABLE automl.models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_readable ON automl.models FOR SELECT USING (true);
+CREATE POLICY models_insert_own ON automl.models FOR INSERT
+	WITH CHECK (created_by OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY models_update_own ON automl.models FOR UPDATE
+	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
+CREATE POLICY models_delete_own ON automl.models FOR DELETE
+	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
+COMMENT ON POLICY models_readable ON automl.models IS
+	'Every model can be read, so that every role can predict.';
+COMMENT ON POLICY models_insert_own ON automl.models IS
+	'Versions are stored in the name of the role that trains or imports them.';
+COMMENT ON POLICY models_update_own ON automl.models IS
+	'A role deploys and undeploys versions made by roles it belongs to.';
+COMMENT ON POLICY models_delete_own ON automl.models IS
+	'A role drops versions made by roles it belongs to.';
+
+CREATE FUNCTION automl.models_changed()
+	RETURNS trigger
+	AS 'MODULE_PATHNAME', 'automl_models_changed'
+	LANGUAGE C;
+COMMENT ON FUNCTION automl.models_changed() IS
+	'Trigger: tells every backend to drop its cached models when automl.models changes.';
+CREATE TRIGGER models_changed
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON automl.models
+	FOR EACH STATEMENT EXECUTE FUNCTION automl.models_changed();
+COMMENT ON TRIGGER models_changed ON automl.models IS
+	'Invalidates the model caches of all sessions at commit.';
+
+CREATE FUNCTION automl.train(model_name text, relation pg_catalog.regclass, target text,
+							 task text DEFAULT 'auto', algorithm text DEFAULT 'auto',
+							 time_budget interval DEFAULT '1 minute',
+							 options jsonb DEFAULT '{}')
+	RETURNS TABLE(model_id bigint, model_name text, version int, task text,
+				  algorithm text, metrics jsonb, deployed boolean)
+	AS 'MODULE_PATHNAME', 'automl_train'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION automl.train(text, pg_catalog.regclass, text, text, text, interval, jsonb) IS
+	'Trains a model of target on the other columns of relation and stores it as a new version of model_name; see docs/training.md.';
+
+CREATE FUNCTION automl.predict(model text, features anyelement)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_predict'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict(text, anyelement) IS
+	'Prediction of the deployed version of model for a row (matched by column name) or a numeric array in feature order: the value, or the numeric class.';
+
+CREATE FUNCTION automl.predict(model text, features jsonb)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_predict'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict(text, jsonb) IS
+	'Prediction of the deployed version of model for a jsonb object keyed by feature name.';
+
+CREATE FUNCTION automl.predict(model_id bigint, features anyelement)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_predict_by_id'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict(bigint, anyelement) IS
+	'Prediction of exactly the model version model_id.';
+
+CREATE FUNCTION automl.predict(model_id bigint, features jsonb)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_predict_by_id'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict(bigint, jsonb) IS
+	'Prediction of exactly the model version model_id, for a jsonb object.';
+
+CREATE FUNCTION automl.predict_label(model text, features anyelement)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'automl_predict_label'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict_label(text, anyelement) IS
+	'Predicted class label of a classification model (row, numeric array or jsonb).';
+
+CREATE FUNCTION automl.predict_label(model_id bigint, features anyelement)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'automl_predict_label_by_id'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict_label(bigint, anyelement) IS
+	'Predicted class label of exactly the model version model_id.';
+
+CREATE FUNCTION automl.predict_proba(model text, features anyelement)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'automl_predict_proba'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict_proba(text, anyelement) IS
+	'Class probabilities of a classification model, in the order of automl.models.classes.';
+
+CREATE FUNCTION automl.predict_proba(model_id bigint, features anyelement)
+	RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'automl_predict_proba_by_id'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.predict_proba(bigint, anyelement) IS
+	'Class probabilities of exactly the model version model_id.';
+
+CREATE FUNCTION automl.evaluate(model text, relation pg_catalog.regclass)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_evaluate'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.evaluate(text, pg_catalog.regclass) IS
+	'Metrics of the deployed version of model on the labelled rows of relation (same keys as training).';
+
+CREATE FUNCTION automl.feature_importance(model text)
+	RETURNS TABLE(feature text, importance float8)
+	AS 'MODULE_PATHNAME', 'automl_feature_importance'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.feature_importance(text) IS
+	'Importance of each feature of the deployed version of model, summing to 1, most important first.';
+
+CREATE FUNCTION automl.import_model(model_name text, data bytea)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'automl_import_model'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION automl.import_model(text, bytea) IS
+	'Stores an image from export_model() as a new version of model_name (deployed if none is); returns its model_id.';
+
+CREATE FUNCTION automl.export_model(model_name text, version int DEFAULT NULL)
+	RETURNS bytea
+	LANGUAGE plpgsql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	image bytea;
+BEGIN
+	IF version IS NULL THEN
+		SELECT m.model INTO image FROM automl.models m
+		 WHERE m.model_name = export_model.model_name AND m.deployed;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'model "%" has no deployed version', export_model.model_name
+				USING ERRCODE = CASE WHEN EXISTS (SELECT FROM automl.models m WHERE m.model_name = export_model.model_name)
+								THEN '55000' ELSE '42704' END,
+					  HINT = 'Name a version: automl.export_model(name, version).';
+		END IF;
+	ELSE
+		SELECT m.model INTO image FROM automl.models m
+		 WHERE m.model_name = export_model.model_name AND m.version = export_model.version;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'model "%" version % does not exist', export_model.model_name, export_model.version
+				USING ERRCODE = '42704';
+		END IF;
+	END IF;
+	RETURN image;
+END $$;
+COMMENT ON FUNCTION automl.export_model(text, int) IS
+	'The model image (bytea) of a version, the deployed one by default; import_model() loads it on any server.';
+
+CREATE FUNCTION automl.deploy(model_name text, version int)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	id bigint;
+BEGIN
+	PERFORM pg_advisory_xact_lock(1634561388, hashtext(deploy.model_name));
+	SELECT m.model_id INTO id FROM automl.models m
+	 WHERE m.model_name = deploy.model_name AND m.version = deploy.version;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" version % does not exist', deploy.model_name, deploy.version
+			USING ERRCODE = '42704';
+	END IF;
+	UPDATE automl.models m SET deployed = false
+	 WHERE m.model_name = deploy.model_name AND m.deployed AND m.model_id <> id;
+	UPDATE automl.models m SET deployed = true, deployed_at = now() WHERE m.model_id = id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'permission denied to deploy model "%" version %', deploy.model_name, deploy.version
+			USING ERRCODE = '42501', HINT = 'A role deploys versions made by roles it belongs to.';
+	END IF;
+	RETURN id;
+END $$;
+COMMENT ON FUNCTION automl.deploy(text, int) IS
+	'Makes version the one predict() uses for model_name; returns its model_id.';
+
+CREATE FUNCTION automl.deploy(model_name text, strategy text)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	v int;
+BEGIN
+	PERFORM pg_advisory_xact_lock(1634561388, hashtext(deploy.model_name));
+	IF NOT EXISTS (SELECT FROM automl.models m WHERE m.model_name = deploy.model_name) THEN
+		RAISE EXCEPTION 'model "%" does not exist', deploy.model_name USING ERRCODE = '42704';
+	END IF;
+	CASE strategy
+	WHEN 'best_score' THEN
+		SELECT m.version INTO v FROM automl.models m WHERE m.model_name = deploy.model_name
+		 ORDER BY m.score DESC NULLS LAST, m.version DESC LIMIT 1;
+	WHEN 'most_recent' THEN
+		SELECT max(m.version) INTO v FROM automl.models m WHERE m.model_name = deploy.model_name;
+	WHEN 'rollback' THEN
+		SELECT m.version INTO v FROM automl.models m
+		 WHERE m.model_name = deploy.model_name AND NOT m.deployed AND m.deployed_at IS NOT NULL
+		 ORDER BY m.deployed_at DESC, m.version DESC LIMIT 1;
+		IF v IS NULL THEN
+			RAISE EXCEPTION 'model "%" has no previously deployed version to roll back to', deploy.model_name
+				USING ERRCODE = '55000';
+		END IF;
+	ELSE
+		RAISE EXCEPTION 'unknown deployment strategy "%"', strategy
+			USING ERRCODE = '22023', HINT = 'Valid strategies are: best_score, most_recent, rollback; or give a version number.';
+	END CASE;
+	RETURN automl.deploy(deploy.model_name, v);
+END $$;
+COMMENT ON FUNCTION automl.deploy(text, text) IS
+	'Deploys a version chosen by strategy: best_score, most_recent, or rollback (the previously deployed one); returns its model_id.';
+
+CREATE FUNCTION automl.drop_model(model_name text, version int DEFAULT NULL)
+	RETURNS int
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n int;
+BEGIN
+	PERFORM pg_advisory_xact_lock(1634561388, hashtext(drop_model.model_name));
+	IF NOT EXISTS (SELECT FROM automl.models m WHERE m.model_name = drop_model.model_name
+				   AND (drop_model.version IS NULL OR m.version = drop_model.version)) THEN
+		IF drop_model.version IS NULL THEN
+			RAISE EXCEPTION 'model "%" does not exist', drop_model.model_name USING ERRCODE = '42704';
+		END IF;
+		RAISE EXCEPTION 'model "%" version % does not exist', drop_model.model_name, drop_model.version
+			USING ERRCODE = '42704';
+	END IF;
+	DELETE FROM automl.models m WHERE m.model_name = drop_model.model_name
+	   AND (drop_model.version IS NULL OR m.version = drop_model.version);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n = 0 THEN
+		RAISE EXCEPTION 'permission denied to drop model "%"', drop_model.model_name
+			USING ERRCODE = '42501', HINT = 'A role drops versions made by roles it belongs to.';
+	END IF;
+	RETURN n;
+END $$;
+COMMENT ON FUNCTION automl.drop_model(text, int) IS
+	'Drops one version of a model, or all of them when version is NULL; returns how many were dropped.';

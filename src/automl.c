@@ -13,7 +13,11 @@
 
 #include "fmgr.h"
 
+#include "utils/guc.h"
+
 #include "automl.h"
+#include "ml/model_cache.h"
+#include "ml/train.h"
 
 PG_MODULE_MAGIC;
 
@@ -34,4 +38,7 @@ _PG_init(void)
 	 */
 	openblas_set_num_threads(1);
 	profile_init_gucs();
+	train_init_gucs();
+	model_cache_init();
+	MarkGUCPrefixReserved("automl");
 }

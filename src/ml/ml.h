@@ -119,9 +119,37 @@ typedef struct MlAlgorithm
 
 extern void ml_hyperparams_default(MlHyperparams *hp);
 
+/* hyperparams.c: what options.hyperparams may set, for which algorithm */
+typedef enum MlHyperparamType
+{
+	HP_INT,
+	HP_DOUBLE,
+	HP_BOOL
+} MlHyperparamType;
+
+typedef struct MlHyperparamSpec
+{
+	const char *key;
+	MlHyperparamType type;
+	double		lo;				/* valid range, inclusive */
+	double		hi;
+	size_t		offset;			/* of the field in MlHyperparams */
+	const char *algorithms;		/* space-separated names it applies to */
+} MlHyperparamSpec;
+
+extern int	ml_hyperparam_count(void);
+extern const MlHyperparamSpec *ml_hyperparam_spec(int i);
+extern bool ml_hyperparam_applies(const MlHyperparamSpec *spec, const char *algorithm);
+/* the spec of key for algorithm, or NULL if it has no such hyperparameter */
+extern const MlHyperparamSpec *ml_hyperparam_lookup(const char *algorithm, const char *key);
+extern double ml_hyperparam_get(const MlHyperparams *hp, const MlHyperparamSpec *spec);
+/* false when v is out of range (or not an integer for HP_INT) */
+extern bool ml_hyperparam_set(MlHyperparams *hp, const MlHyperparamSpec *spec, double v);
+
 /* algorithms.c: the table of algorithms, looked up by name or stored id */
 extern const MlAlgorithm *ml_algorithm_by_name(const char *name);
 extern const MlAlgorithm *ml_algorithm_by_id(int id);
+extern const char *ml_algorithm_names(void);
 
 /* Each algorithm file exports its descriptor. */
 extern const MlAlgorithm ml_linear_regression;
@@ -136,14 +164,16 @@ extern const MlAlgorithm ml_naive_bayes;
 extern const MlAlgorithm ml_knn;
 
 /*
- * Interrupt hook: long loops call ML_CHECK_INTERRUPTS() so that cancel and
- * statement_timeout work inside the server; outside it does nothing.
+ * Interrupt hook: long loops call ML_CHECK_INTERRUPTS() so that cancel,
+ * statement_timeout and automl.max_training_time work inside the server
+ * (ml_check_interrupts, train.c, may raise an ERROR there); outside the
+ * server it does nothing.
  */
 #ifdef AUTOML_STANDALONE
 #define ML_CHECK_INTERRUPTS() ((void) 0)
 #else
-#include "miscadmin.h"
-#define ML_CHECK_INTERRUPTS() CHECK_FOR_INTERRUPTS()
+extern void ml_check_interrupts(void);
+#define ML_CHECK_INTERRUPTS() ml_check_interrupts()
 #endif
 
 /* Deterministic random numbers (splitmix64 seeding xoshiro256**). */

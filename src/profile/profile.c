@@ -58,11 +58,6 @@ profile_init_gucs(void)
 							1024, 16, INT_MAX / 2,
 							PGC_USERSET, GUC_UNIT_MB,
 							NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
-	MarkGUCPrefixReserved("automl");
-#else
-	EmitWarningsOnPlaceholders("automl");
-#endif
 }
 
 /* The row-typed aggregate call: empty or very wide relations. */

@@ -1,0 +1,75 @@
+-- The registry: versions, deployment rules and strategies, drop, export
+-- and import, and corrupt images.
+SET extra_float_digits = 0;
+
+CREATE TABLE reg AS SELECT i, (i % 10)::float8 AS x, (i % 10) * 2.0 + (i % 3) AS y FROM generate_series(1, 500) i;
+
+-- the first version is deployed; a worse one is not (deploy 'auto')
+SELECT version, deployed FROM automl.train('reg', 'reg', 'y', 'regression', 'linear_regression');
+SELECT version, deployed FROM automl.train('reg', 'reg', 'y', 'regression', 'knn',
+										   options => '{"hyperparams": {"k": 200}}');
+-- 'always' and 'never'
+SELECT version, deployed FROM automl.train('reg', 'reg', 'y', 'regression', 'decision_tree',
+										   options => '{"deploy": "always"}');
+SELECT version, deployed FROM automl.train('reg', 'reg', 'y', 'regression', 'gradient_boosting',
+										   options => '{"deploy": "never"}');
+SELECT version, algorithm, deployed, deployed_at IS NOT NULL AS was_deployed
+  FROM automl.models WHERE model_name = 'reg' ORDER BY version;
+
+-- deploy by version and by strategy; rollback goes to the one before
+SELECT automl.deploy('reg', 2) = model_id AS deployed_2 FROM automl.models WHERE model_name = 'reg' AND version = 2;
+SELECT version FROM automl.models WHERE model_name = 'reg' AND deployed;
+SELECT automl.deploy('reg', 'rollback') IS NOT NULL AS rolled_back;
+SELECT version FROM automl.models WHERE model_name = 'reg' AND deployed;
+SELECT automl.deploy('reg', 'most_recent') IS NOT NULL;
+SELECT version FROM automl.models WHERE model_name = 'reg' AND deployed;
+SELECT automl.deploy('reg', 'best_score') IS NOT NULL;
+SELECT version = (SELECT version FROM automl.models WHERE model_name = 'reg' ORDER BY score DESC LIMIT 1) AS best
+  FROM automl.models WHERE model_name = 'reg' AND deployed;
+
+-- predict by name follows the deployment in this session too
+SELECT automl.deploy('reg', 1) IS NOT NULL;
+SELECT round(automl.predict('reg', ARRAY[5.0]::float8[])::numeric, 6) AS linear;
+SELECT automl.deploy('reg', 3) IS NOT NULL;
+SELECT round(automl.predict('reg', ARRAY[5.0]::float8[])::numeric, 6) AS tree;
+
+-- errors of deploy
+SELECT automl.deploy('reg', 99);
+SELECT automl.deploy('nope', 1);
+SELECT automl.deploy('reg', 'newest');
+SELECT automl.deploy('nope', 'best_score');
+
+-- export and import: the same predictions, a new version, corrupt images refused
+SELECT length(automl.export_model('reg')) > 100 AS exported;
+SELECT automl.import_model('reg_copy', automl.export_model('reg', 1)) IS NOT NULL AS imported;
+SELECT version, algorithm, task, deployed, metrics = (SELECT metrics FROM automl.models WHERE model_name = 'reg' AND version = 1) AS same_metrics,
+	   hyperparams = (SELECT hyperparams FROM automl.models WHERE model_name = 'reg' AND version = 1) AS same_hyperparams
+  FROM automl.models WHERE model_name = 'reg_copy';
+SELECT automl.predict('reg_copy', r.*) = automl.predict(m.model_id, r.*) AS identical, count(*)
+  FROM reg r, automl.models m WHERE m.model_name = 'reg' AND m.version = 1 GROUP BY 1;
+SELECT automl.import_model('bad', '\x00'::bytea);
+SELECT automl.import_model('bad', substring(automl.export_model('reg', 1) FROM 1 FOR 60));
+SELECT automl.import_model('bad', overlay(automl.export_model('reg', 1) PLACING '\xff'::bytea FROM 40 FOR 1));
+SELECT automl.import_model('bad', automl.export_model('reg', 1) || '\x00'::bytea);
+SELECT automl.import_model('', automl.export_model('reg', 1));
+SELECT count(*) AS bad_models FROM automl.models WHERE model_name = 'bad';
+
+-- a corrupt image in the registry is an error at prediction, not a crash
+UPDATE automl.models SET model = overlay(model PLACING '\x00\x00'::bytea FROM 30 FOR 2)
+ WHERE model_name = 'reg_copy';
+SELECT automl.predict('reg_copy', ARRAY[1.0]::float8[]);
+
+-- export errors
+SELECT automl.export_model('nope');
+SELECT automl.export_model('reg', 42);
+
+-- drop one version, then all; the deployed name is gone with them
+SELECT automl.drop_model('reg', 4);
+SELECT array_agg(version ORDER BY version) FROM automl.models WHERE model_name = 'reg';
+SELECT automl.drop_model('reg', 4);
+SELECT automl.deploy('reg', 3) IS NOT NULL;
+SELECT automl.drop_model('reg', 3);
+SELECT automl.predict('reg', ARRAY[1.0]::float8[]);
+SELECT automl.drop_model('reg');
+SELECT automl.predict('reg', ARRAY[1.0]::float8[]);
+SELECT automl.drop_model('reg');

@@ -1,0 +1,40 @@
+/*-------------------------------------------------------------------------
+ *
+ * train_options.h
+ *	  The options jsonb of automl.train.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef TRAIN_OPTIONS_H
+#define TRAIN_OPTIONS_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+
+#include "ml/ml.h"
+
+typedef enum TrainDeploy
+{
+	TRAIN_DEPLOY_AUTO,			/* if it beats the deployed version */
+	TRAIN_DEPLOY_ALWAYS,
+	TRAIN_DEPLOY_NEVER
+} TrainDeploy;
+
+typedef struct TrainOptions
+{
+	double		test_fraction;	/* default 0.2 */
+	uint64		seed;			/* default 42 */
+	List	   *exclude;		/* column names (char *) */
+	int64		sample_rows;	/* 0 = every row */
+	JsonbContainer *hyperparams;	/* NULL = defaults */
+	TrainDeploy deploy;
+} TrainOptions;
+
+extern void train_options_parse(Jsonb *options, TrainOptions *o);
+/* Apply options.hyperparams to hp, checked against algorithm. */
+extern void train_hyperparams_parse(JsonbContainer *hyperparams,
+									const char *algorithm, MlHyperparams *hp);
+
+#endif							/* TRAIN_OPTIONS_H */

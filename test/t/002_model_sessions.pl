@@ -1,0 +1,123 @@
+# Models across sessions: a backend caches a decoded model and keeps using
+# it row after row without reading automl.models again, yet sees another
+# session's deploy, rollback and drop at its next statement after they
+# commit (never before); cancel stops a long training; a backend killed
+# while training leaves no half-written model.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+
+my $node = PostgreSQL::Test::Cluster->new('models');
+$node->init;
+$node->append_conf('postgresql.conf', qq{
+restart_after_crash = on
+});
+$node->start;
+
+$node->safe_psql('postgres', q{
+CREATE EXTENSION automl;
+CREATE TABLE two AS SELECT i::float8 AS x, 2.0 * i AS y FROM generate_series(1, 200) i;
+CREATE TABLE three AS SELECT i::float8 AS x, 3.0 * i AS y FROM generate_series(1, 200) i;
+CREATE TABLE rows AS SELECT (i % 50)::float8 AS x FROM generate_series(1, 10000) i;
+SELECT version FROM automl.train('m', 'two', 'y', 'regression', 'linear_regression');
+SELECT version FROM automl.train('m', 'three', 'y', 'regression', 'linear_regression',
+								 options => '{"deploy": "never"}');
+CREATE TABLE big AS SELECT i::float8 AS a, (i % 13)::float8 AS b, (i % 7)::float8 AS y
+  FROM generate_series(1, 300000) i;
+});
+
+my $a = $node->background_psql('postgres');
+my $predict = q{SELECT round(automl.predict('m', ARRAY[10.0]::float8[])::numeric, 6)};
+
+is($a->query_safe($predict), '20.000000', 'session A predicts with version 1');
+
+# scoring 10,000 rows reads automl.models at most once (the first look-up)
+my $scans = $a->query_safe(q{
+BEGIN;
+SELECT sum(automl.predict('m', r.*)) FROM rows r;
+SELECT coalesce(sum(seq_scan + coalesce(idx_scan, 0)), 0) FROM pg_stat_xact_user_tables
+ WHERE relid = 'automl.models'::regclass;
+});
+$a->query_safe('COMMIT');
+is((split /\n/, $scans)[-1], '0', 'a cached model is scored without reading automl.models');
+
+# a deploy in another session is invisible until it commits
+my $b = $node->background_psql('postgres');
+$b->query_safe(q{BEGIN; SELECT automl.deploy('m', 2);});
+is($a->query_safe($predict), '20.000000', 'an uncommitted deploy is not seen');
+$b->query_safe('COMMIT');
+is($a->query_safe($predict), '30.000000', 'session A sees the deploy of version 2 at once');
+
+$node->safe_psql('postgres', q{SELECT automl.deploy('m', 'rollback')});
+is($a->query_safe($predict), '20.000000', 'and the rollback to version 1');
+
+# a third version trained elsewhere with deploy 'always'
+$node->safe_psql('postgres', q{
+CREATE TABLE four AS SELECT i::float8 AS x, 4.0 * i AS y FROM generate_series(1, 200) i;
+SELECT version FROM automl.train('m', 'four', 'y', 'regression', 'linear_regression',
+								 options => '{"deploy": "always"}');
+});
+is($a->query_safe($predict), '40.000000', 'and a newly trained deployed version');
+
+# a model_id keeps naming its version through all of this
+my $id1 = $node->safe_psql('postgres', q{SELECT model_id FROM automl.models WHERE model_name = 'm' AND version = 1});
+is($a->query_safe("SELECT round(automl.predict($id1, ARRAY[10.0]::float8[])::numeric, 6)"),
+	'20.000000', 'predict by model_id uses exactly that version');
+
+# dropping the model reaches the cache too
+$node->safe_psql('postgres', q{SELECT automl.drop_model('m')});
+my ($ret, $stdout, $stderr) = $node->psql('postgres', $predict);
+like($stderr, qr/model "m" does not exist/, 'a fresh session sees the drop');
+eval { $a->query_safe($predict) };
+like($@, qr/model "m" does not exist/, 'session A sees the drop');
+$a->quit;
+$b->quit;
+
+# cancel stops a long training within a second
+my $train_long = q{SELECT * FROM automl.train('long', 'big', 'y', 'regression', 'gradient_boosting',
+	options => '{"hyperparams": {"n_estimators": 100000}}')};
+my $c = $node->background_psql('postgres', on_error_stop => 0);
+$c->{stdin} .= "$train_long;\n";
+$c->{run}->pump_nb();
+$node->poll_query_until('postgres', q{
+	SELECT count(*) = 1 FROM pg_stat_activity
+	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'})
+  or die 'the training never started';
+usleep(300_000);
+my $start = time();
+$node->safe_psql('postgres', q{
+	SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'});
+$node->poll_query_until('postgres', q{
+	SELECT count(*) = 0 FROM pg_stat_activity
+	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'})
+  or die 'the training did not stop';
+my $elapsed = time() - $start;
+ok($elapsed < 1.0, sprintf('cancel stops training within a second (%.0f ms)', 1000 * $elapsed));
+$c->quit;
+
+# kill -9 of a training backend: the server restarts, no model is half-written
+my $d = $node->background_psql('postgres', on_error_stop => 0);
+$d->{stdin} .= "$train_long;\n";
+$d->{run}->pump_nb();
+$node->poll_query_until('postgres', q{
+	SELECT count(*) = 1 FROM pg_stat_activity
+	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'})
+  or die 'the training never started';
+my $pid = $node->safe_psql('postgres', q{
+	SELECT pid FROM pg_stat_activity
+	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'});
+kill 'KILL', $pid;
+eval { $d->quit };
+$node->poll_query_until('postgres', 'SELECT true') or die 'the server did not come back';
+is($node->safe_psql('postgres', q{SELECT count(*) FROM automl.models WHERE model_name = 'long'}),
+	'0', 'no half-written model after a crash during training');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM automl.models}),
+	'0', 'the registry is intact (m was dropped before)');
+
+$node->stop;
+done_testing();
