@@ -364,10 +364,12 @@ BEGIN
 		SELECT m.model INTO image FROM automl.models m
 		 WHERE m.model_name = export_model.model_name AND m.deployed;
 		IF NOT FOUND THEN
+			IF NOT EXISTS (SELECT FROM automl.models m WHERE m.model_name = export_model.model_name) THEN
+				RAISE EXCEPTION 'model "%" does not exist', export_model.model_name
+					USING ERRCODE = '42704';
+			END IF;
 			RAISE EXCEPTION 'model "%" has no deployed version', export_model.model_name
-				USING ERRCODE = CASE WHEN EXISTS (SELECT FROM automl.models m WHERE m.model_name = export_model.model_name)
-								THEN '55000' ELSE '42704' END,
-					  HINT = 'Name a version: automl.export_model(name, version).';
+				USING ERRCODE = '55000', HINT = 'Name a version: automl.export_model(name, version).';
 		END IF;
 	ELSE
 		SELECT m.model INTO image FROM automl.models m

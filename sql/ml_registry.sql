@@ -1,8 +1,9 @@
 -- The registry: versions, deployment rules and strategies, drop, export
 -- and import, and corrupt images.
 SET extra_float_digits = 0;
+\set SHOW_CONTEXT never
 
-CREATE TABLE reg AS SELECT i, (i % 10)::float8 AS x, (i % 10) * 2.0 + (i % 3) AS y FROM generate_series(1, 500) i;
+CREATE TABLE reg AS SELECT (i % 10)::float8 AS x, (i % 10) * 2.0 + (i % 3) AS y FROM generate_series(1, 500) i;
 
 -- the first version is deployed; a worse one is not (deploy 'auto')
 SELECT version, deployed FROM automl.train('reg', 'reg', 'y', 'regression', 'linear_regression');
@@ -55,7 +56,7 @@ SELECT automl.import_model('', automl.export_model('reg', 1));
 SELECT count(*) AS bad_models FROM automl.models WHERE model_name = 'bad';
 
 -- a corrupt image in the registry is an error at prediction, not a crash
-UPDATE automl.models SET model = overlay(model PLACING '\x00\x00'::bytea FROM 30 FOR 2)
+UPDATE automl.models SET model = overlay(model PLACING '\x0000'::bytea FROM 30 FOR 2)
  WHERE model_name = 'reg_copy';
 SELECT automl.predict('reg_copy', ARRAY[1.0]::float8[]);
 

@@ -65,7 +65,8 @@ forest_check_data(const MlData *d, char *errbuf)
 {
 	if (d->n < 1 || d->p < 1)
 	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "trees need at least one row and one feature");
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "trees need at least one row and one feature");
 		return false;
 	}
 	if (d->n > INT32_MAX)
@@ -278,10 +279,13 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 	prm.min_samples_leaf = hp->min_samples_leaf > 0 ? hp->min_samples_leaf : 1;
 	prm.min_child_weight = 0;
 	prm.lambda = 0;
-	/* gain is half the weighted decrease; one channel is half of two */
-	prm.min_gain = hp->min_split_gain > 0 ?
-		hp->min_split_gain * (double) nsamp / (gs == 2 && d->task == ML_CLASSIFICATION ? 4 : 2) /
-		yscale / yscale : 0;
+	/*
+	 * A gain is half the weighted impurity decrease times the rows (and a
+	 * two-class gain on one channel half again), in scaled target units.
+	 */
+	if (hp->min_split_gain > 0)
+		prm.min_gain = hp->min_split_gain * (double) nsamp /
+			(gs == 2 && d->task == ML_CLASSIFICATION ? 4 : 2) / yscale / yscale;
 	prm.mtry = forest ? forest_mtry(d, hp) : 0;
 
 	bins = tree_bin(d, hp->max_bins, hp->seed);
@@ -301,7 +305,8 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 		int64		nr = n;
 
 		ML_CHECK_INTERRUPTS();
-		ml_rng_seed(&rng, hp->seed ^ (UINT64_C(0x9E3779B97F4A7C15) * (uint64) (t + 1)));
+		ml_rng_seed(&rng, hp->seed ^
+					(UINT64_C(0x9E3779B97F4A7C15) * (uint64) (t + 1)));
 		if (sampled)
 			nr = forest_sample_rows(n, nsamp, hp->bootstrap, &rng, w, rows);
 		forest_fill_grad(d, gs, ybar, yscale, w, rows, nr, grad);
@@ -320,12 +325,14 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 	return m;
 }
 
+/* decision_tree: one tree on all rows and features. */
 static void *
 decision_tree_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 {
 	return forest_fit_common(d, hp, errbuf, false);
 }
 
+/* random_forest: n_estimators trees on bootstrap samples. */
 static void *
 random_forest_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 {
@@ -352,12 +359,14 @@ forest_finish_row(const ForestModel *m, const double *acc, double *out)
 	}
 }
 
+/* Predict one row: the mean of the trees' leaves. */
 static void
 forest_predict(const void *model, const double *row, double *out)
 {
 	const ForestModel *m = model;
 	double		stack_acc[64];
-	double	   *acc = m->nout <= 64 ? stack_acc : am_alloc(sizeof(double) * m->nout);
+	double	   *acc = m->nout <= 64 ? stack_acc :
+		am_alloc(sizeof(double) * m->nout);
 
 	memset(acc, 0, sizeof(double) * m->nout);
 	for (int t = 0; t < m->ntrees; t++)
@@ -417,6 +426,7 @@ forest_write(MlWriter *w, const void *model)
 		tree_write(w, &m->trees[t]);
 }
 
+/* Free a model whose first ntrees trees are allocated. */
 static void
 forest_free(ForestModel *m)
 {
@@ -473,12 +483,14 @@ forest_read_common(MlReader *r, int p, MlTask task, int nclasses, bool single)
 	return m;
 }
 
+/* Read a decision_tree image: a forest of exactly one tree. */
 static void *
 decision_tree_read(MlReader *r, int p, MlTask task, int nclasses)
 {
 	return forest_read_common(r, p, task, nclasses, true);
 }
 
+/* Read a random_forest image. */
 static void *
 random_forest_read(MlReader *r, int p, MlTask task, int nclasses)
 {

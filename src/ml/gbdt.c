@@ -111,12 +111,14 @@ gbdt_check_data(const MlData *d, char *errbuf)
 {
 	if (d->n < 1 || d->p < 1)
 	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "gradient boosting needs at least one row and one feature");
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "gradient boosting needs at least one row and one feature");
 		return false;
 	}
 	if (d->n > INT32_MAX)
 	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "gradient boosting supports at most %d rows", INT32_MAX);
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "gradient boosting supports at most %d rows", INT32_MAX);
 		return false;
 	}
 	if (d->task == ML_CLASSIFICATION && d->nclasses < 2)
@@ -597,6 +599,7 @@ gbdt_finish_row(const GbdtModel *m, const double *s, double *out)
 		softmax(s, m->ngroups, out);
 }
 
+/* Predict one row: initial scores plus every tree's leaf, then the link. */
 static void
 gbdt_predict(const void *model, const double *row, double *out)
 {
@@ -666,6 +669,7 @@ gbdt_write(MlWriter *w, const void *model)
 		tree_write(w, &m->trees[t]);
 }
 
+/* Free a model whose first ntrees trees are allocated. */
 static void
 gbdt_free(GbdtModel *m)
 {

@@ -137,8 +137,8 @@ load_model(const char *query, Oid argtype, Datum arg, CachedModel *cm,
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("model data is corrupt"),
-				 errdetail("The image of %s (model_id %lld) does not decode.",
-						   what, (long long) cm->model_id)));
+				 errdetail("The image of %s, version %d, does not decode.",
+						   what, cm->version)));
 	}
 	cm->cxt = cxt;
 	return true;

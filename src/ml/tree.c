@@ -139,6 +139,7 @@ double_key(double v)
 	return (b >> 63) ? ~b : b | (UINT64_C(1) << 63);
 }
 
+/* The double of a key made by double_key. */
 static inline double
 key_double(uint64 k)
 {
@@ -380,6 +381,7 @@ tree_bin(const MlData *d, int max_bins, uint64 seed)
 	return b;
 }
 
+/* Free what tree_bin allocated. */
 void
 tree_binned_free(TreeBinned *b)
 {
@@ -511,6 +513,7 @@ tree_grower_create(const TreeBinned *b, int nout, const TreeGrowParams *params)
 	return g;
 }
 
+/* Free a workspace and its histogram pool. */
 void
 tree_grower_free(TreeGrower *g)
 {
@@ -555,6 +558,7 @@ slot_acquire(TreeGrower *g)
 	return -1;
 }
 
+/* Return a histogram buffer to the pool (-1: none, a no-op). */
 static void
 slot_release(TreeGrower *g, int s)
 {
@@ -657,7 +661,7 @@ hist_build(TreeGrower *g, int64 begin, int64 end, const int *feats,
 		int			lo = 0,
 					hi = b->nbins[j] - 1;
 
-		if (narrow && cnt * 2 < b->nbins[j])
+		if (narrow && cnt > 0 && cnt * 2 < b->nbins[j])
 		{
 			const uint8 *col = b->codes + (size_t) j * b->n;
 
@@ -925,6 +929,7 @@ queue_before(const TreeGrower *g, int32_t a, int32_t b)
 	return a < b;
 }
 
+/* Queue a splittable leaf: heap insertion, or a stack push when depth-first. */
 static void
 queue_push(TreeGrower *g, int32_t node)
 {
@@ -945,6 +950,7 @@ queue_push(TreeGrower *g, int32_t node)
 	}
 }
 
+/* Take the next leaf to split: the best one, or the last pushed. */
 static int32_t
 queue_pop(TreeGrower *g)
 {
@@ -979,7 +985,10 @@ queue_pop(TreeGrower *g)
  * ---------------------------------------------------------------------
  */
 
-/* Evaluate node with its histogram over the tree's features; queue it if useful. */
+/*
+ * Evaluate node with its histogram over the tree's features; queue it if
+ * its best split is useful.
+ */
 static bool
 node_evaluate(TreeGrower *g, int32_t node, const double *hist)
 {
@@ -1294,6 +1303,7 @@ tree_grow(TreeGrower *g, const float *grad, const int32_t *rows, int64 nrows,
 	tree_finish(g, t);
 }
 
+/* Number of leaves of the last tree grown. */
 int64
 tree_grower_nleaves(const TreeGrower *g)
 {
@@ -1317,6 +1327,7 @@ tree_grower_leaf(const TreeGrower *g, int64 k, int32_t *node,
  * ---------------------------------------------------------------------
  */
 
+/* Free a tree's arrays (the Tree itself belongs to the caller). */
 void
 tree_free(Tree *t)
 {
@@ -1368,7 +1379,10 @@ tree_block_rows(int p)
 	return rows < 8 ? 8 : rows;
 }
 
-/* Copy rows start..start+rows of column-major x (m rows) into row-major block. */
+/*
+ * Copy rows start..start+rows of column-major x (m rows) into a row-major
+ * block.
+ */
 void
 tree_transpose_block(const double *x, int64 m, int p, int64 start, int rows,
 					 double *block)
