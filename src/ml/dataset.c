@@ -220,7 +220,7 @@ dataset_receive(TupleTableSlot *slot, DestReceiver *self)
 		else if (row < 0)
 			continue;
 		else
-			v = feature_value_number(&col->type, slot->tts_values[f]);
+			v = feature_value_fast(&col->type, slot->tts_values[f]);
 		if (row >= 0)
 			ds->raw[f][row] = v;
 	}

@@ -131,7 +131,7 @@ row_mapping_raw(RowMapping *map, const MlModel *m, const Datum *values,
 			raw[f] = label_raw(&pp->features[f],
 							   feature_value_label(&map->types[f], values[a]));
 		else
-			raw[f] = feature_value_number(&map->types[f], values[a]);
+			raw[f] = feature_value_fast(&map->types[f], values[a]);
 	}
 }
 

@@ -17,6 +17,8 @@
 /* Bounds on what a stored preprocessor may claim (validated on read). */
 #define PP_MAX_FEATURES		100000
 #define PP_MAX_LABEL		(1 << 20)
+/* Rows the median imputation is computed on, at most. */
+#define PP_MEDIAN_SAMPLE	100000
 
 int
 preprocess_date_parts(FeatureKind kind)
@@ -76,14 +78,20 @@ select_kth(double *v, int64 n, int64 k)
 	return v[k];
 }
 
-/* Median of the non-missing training values; 0 when there are none. */
+/*
+ * Median of the non-missing training values; 0 when there are none.  Past
+ * PP_MEDIAN_SAMPLE rows it is the median of an evenly spaced sample of
+ * them: an imputation value needs no more precision, and the selection
+ * would otherwise cost as much as the fit of a linear model.
+ */
 static double
 column_median(const double *col, const int64 *idx, int64 n, double *scratch)
 {
 	int64		m = 0;
+	int64		step = n > PP_MEDIAN_SAMPLE ? n / PP_MEDIAN_SAMPLE : 1;
 	double		hi;
 
-	for (int64 i = 0; i < n; i++)
+	for (int64 i = 0; i < n; i += step)
 		if (!isnan(col[idx[i]]))
 			scratch[m++] = col[idx[i]];
 	if (m == 0)
@@ -262,11 +270,75 @@ layout(Preprocessor *pp)
 	return p;
 }
 
+/*
+ * Mean and standard deviation of the design columns of a numeric, boolean
+ * or date feature over the training rows; dates in two passes (deviations
+ * summed around the mean, so epoch seconds near 1e9 keep their precision).
+ * A constant column gets scale 1.
+ */
+static void
+column_moments(const FeatureSpec *fs, const double *col, const int64 *idx,
+			   int64 n, double *mean, double *scale)
+{
+	int			w = fs->design_width;
+	double		vals[8];
+	double		m2[8] = {0};
+
+	if (n == 0)
+		return;
+	if (w == 1)
+	{
+		/*
+		 * One pass of sums shifted by the first value, which lies within the
+		 * data, so the subtraction below loses no more than two passes would.
+		 */
+		double		shift = raw_or_impute(fs, col[idx[0]]);
+		double		s1 = 0,
+					s2 = 0;
+
+		for (int64 i = 0; i < n; i++)
+		{
+			double		d = raw_or_impute(fs, col[idx[i]]) - shift;
+
+			s1 += d;
+			s2 += d * d;
+		}
+		mean[0] = shift + s1 / n;
+		m2[0] = s2 - s1 * s1 / n;
+		if (m2[0] < 0)
+			m2[0] = 0;
+	}
+	else
+	{
+		for (int64 i = 0; i < n; i++)
+		{
+			feature_encode(fs, true, raw_or_impute(fs, col[idx[i]]), vals);
+			for (int k = 0; k < w; k++)
+				mean[k] += vals[k];
+		}
+		for (int k = 0; k < w; k++)
+			mean[k] /= n;
+		for (int64 i = 0; i < n; i++)
+		{
+			feature_encode(fs, true, raw_or_impute(fs, col[idx[i]]), vals);
+			for (int k = 0; k < w; k++)
+				m2[k] += (vals[k] - mean[k]) * (vals[k] - mean[k]);
+		}
+	}
+	for (int k = 0; k < w; k++)
+	{
+		double		sd = n > 1 ? sqrt(m2[k] / (n - 1)) : 0.0;
+
+		scale[k] = (sd > 0 && isfinite(sd)) ? sd : 1.0;
+	}
+}
+
 void
 preprocess_fit(Preprocessor *pp, double *const *raw,
 			   const int64 *train_idx, int64 n_train)
 {
-	double	   *scratch = am_alloc(sizeof(double) * (n_train > 0 ? n_train : 1));
+	double	   *scratch = am_alloc(sizeof(double) *
+								   ((n_train < 2 * PP_MEDIAN_SAMPLE ? n_train : 2 * PP_MEDIAN_SAMPLE) + 1));
 
 	for (int f = 0; f < pp->nfeatures; f++)
 	{
@@ -297,34 +369,12 @@ preprocess_fit(Preprocessor *pp, double *const *raw,
 	for (int f = 0; f < pp->nfeatures; f++)
 	{
 		const FeatureSpec *fs = &pp->features[f];
-		int			w = fs->design_width;
-		double		vals[8];
-		double	   *mean,
-				   *m2;
 
-		if (fs->kind == FEAT_CATEGORICAL)
-			continue;
-		mean = pp->center + fs->design_offset;
-		m2 = am_alloc0(sizeof(double) * w);
-		/* Welford, so that epoch seconds (~1e9) keep their precision */
-		for (int64 i = 0; i < n_train; i++)
-		{
-			feature_encode(fs, true, raw_or_impute(fs, raw[f][train_idx[i]]), vals);
-			for (int k = 0; k < w; k++)
-			{
-				double		d = vals[k] - mean[k];
-
-				mean[k] += d / (i + 1);
-				m2[k] += d * (vals[k] - mean[k]);
-			}
-		}
-		for (int k = 0; k < w; k++)
-		{
-			double		sd = n_train > 1 ? sqrt(m2[k] / (n_train - 1)) : 0.0;
-
-			pp->scale[fs->design_offset + k] = (sd > 0 && isfinite(sd)) ? sd : 1.0;
-		}
-		am_free(m2);
+		ML_CHECK_INTERRUPTS();
+		if (fs->kind != FEAT_CATEGORICAL)
+			column_moments(fs, raw[f], train_idx, n_train,
+						   pp->center + fs->design_offset,
+						   pp->scale + fs->design_offset);
 	}
 }
 
