@@ -1,16 +1,21 @@
--- The automl demo: a small sales table, profiled inside the server.
+-- The automl demo: a small sales table, profiled, then models trained on it
+-- and used for predictions, all inside the server.
 \pset pager off
 CREATE EXTENSION automl;
 
 SELECT setseed(0.42);
 CREATE TABLE sales AS
-SELECT i AS id,
-       (ARRAY['north','south','east','west'])[1 + (random() * 3)::int] AS region,
-       CASE WHEN random() < 0.08 THEN NULL ELSE round((50 + random() * 950)::numeric, 2) END AS amount,
-       1 + (random() * 9)::int AS quantity,
-       random() < 0.7 AS paid,
-       timestamptz '2026-01-01' + (random() * 300) * interval '1 day' AS sold_at
-  FROM generate_series(1, 10000) AS i;
+SELECT i AS id, region, quantity,
+       CASE WHEN random() < 0.08 THEN NULL
+            ELSE round((quantity * CASE region WHEN 'north' THEN 80 WHEN 'west' THEN 120 ELSE 95 END
+                        + random() * 60)::numeric, 2) END AS amount,
+       -- late payers: the west, and big orders
+       random() < 0.92 - 0.35 * (region = 'west')::int - 0.04 * quantity AS paid,
+       sold_at
+  FROM (SELECT i, (ARRAY['north','south','east','west'])[1 + (random() * 3)::int] AS region,
+               1 + (random() * 9)::int AS quantity,
+               timestamptz '2026-01-01' + (random() * 300) * interval '1 day' AS sold_at
+          FROM generate_series(1, 10000) AS i) AS s;
 -- a few extreme values and an exact duplicate, as real data has
 UPDATE sales SET amount = 98120 WHERE id IN (17, 4242);
 INSERT INTO sales SELECT * FROM sales WHERE id = 7;
@@ -33,3 +38,35 @@ SELECT automl.profile_report('sales');
 \pset format aligned
 \pset tuples_only off
 \echo 'wrote /tmp/automl_sales_report.html: open it in a browser'
+
+\echo '== train: will a sale be paid? (gradient boosting, the default) =='
+SELECT model_name, version, task, algorithm, deployed,
+       round((metrics->>'accuracy')::numeric, 3) AS accuracy,
+       round((metrics->>'roc_auc')::numeric, 3) AS roc_auc
+  FROM automl.train('paid', 'sales', 'paid', options => '{"exclude": ["id"]}');
+
+\echo '== train: how much is a sale? (ridge regression, on a view without the outliers) =='
+CREATE VIEW usual_sales AS SELECT * FROM sales WHERE amount < 10000;
+SELECT model_name, version, task, algorithm,
+       round((metrics->>'r2')::numeric, 3) AS r2, round((metrics->>'rmse')::numeric, 1) AS rmse
+  FROM automl.train('amount', 'usual_sales', 'amount', 'regression', 'ridge',
+                    options => '{"exclude": ["id"]}');
+
+\echo '== predict for new rows, matched by column name =='
+SELECT s.id, s.region, s.amount,
+       automl.predict_label('paid', s.*) AS will_pay,
+       round((automl.predict_proba('paid', s.*))[2]::numeric, 3) AS p_paid,
+       round(automl.predict('amount', s.*)::numeric, 2) AS predicted_amount
+  FROM sales s ORDER BY s.id LIMIT 5;
+
+\echo '== and from JSON, as an application would send it =='
+SELECT automl.predict_label('paid', '{"region": "north", "amount": 120.5, "quantity": 3,
+                                      "sold_at": "2026-06-01T10:00:00Z"}'::jsonb) AS will_pay;
+
+\echo '== what drives the model =='
+SELECT feature, round(importance::numeric, 3) AS importance FROM automl.feature_importance('paid');
+
+\echo '== the registry =='
+SELECT model_id, model_name, version, algorithm, train_rows, round(training_seconds::numeric, 2) AS seconds,
+       size_bytes, deployed
+  FROM automl.models ORDER BY model_id;
