@@ -248,6 +248,12 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 
 	if (!forest_check_data(d, errbuf))
 		return NULL;
+	if (forest && hp->n_estimators > FOREST_MAX_TREES)
+	{
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "random_forest supports at most %d trees", FOREST_MAX_TREES);
+		return NULL;
+	}
 	m = am_alloc0(sizeof(ForestModel));
 	m->p = d->p;
 	m->task = d->task;

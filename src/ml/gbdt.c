@@ -489,6 +489,14 @@ gbdt_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 
 	if (!gbdt_check_data(d, errbuf))
 		return NULL;
+	if ((int64) rounds * (d->task == ML_CLASSIFICATION && d->nclasses > 2 ?
+						  d->nclasses : 1) > GBDT_MAX_TREES)
+	{
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "gradient boosting supports at most %d trees (n_estimators times classes)",
+				 GBDT_MAX_TREES);
+		return NULL;
+	}
 	memset(&f, 0, sizeof(f));
 	f.d = d;
 	f.hp = hp;
@@ -503,7 +511,7 @@ gbdt_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 	m->nclasses = d->task == ML_CLASSIFICATION ? d->nclasses : 0;
 	m->ngroups = f.K;
 	m->base = am_alloc(sizeof(double) * f.K);
-	m->trees = am_alloc0(sizeof(Tree) * rounds * f.K);
+	m->trees = am_alloc0(sizeof(Tree) * (size_t) rounds * f.K);
 
 	gbdt_split_rows(&f);
 	gbdt_base_score(&f, m->base);

@@ -37,7 +37,10 @@
  * histogram of the drawn features is built directly for every child (the
  * parent's histogram covers other features, so there is nothing to
  * subtract), and if none of them gives a valid split the remaining
- * features are tried, as scikit-learn does.
+ * features are tried, as scikit-learn does.  Such histograms are never
+ * subtracted from, so for small nodes only the range of bins the node's
+ * rows occupy is cleared and searched: unlimited-depth forests have
+ * thousands of nodes of a few rows each.
  *
  * Split gain is the loss reduction of XGBoost's second-order objective:
  * 0.5 * (sum_c GL_c^2/(HL+lambda) + GR_c^2/(HR+lambda) - G_c^2/(H+lambda)),
@@ -1521,21 +1524,30 @@ tree_write(MlWriter *w, const Tree *t)
 
 /*
  * Read a tree written by tree_write for p features and nout values per
- * leaf, trusting nothing: the node count must fit the remaining bytes,
- * every child index must come after its parent and stay in the array (so
- * walks end), features must be below p, and thresholds, gains and values
- * finite.  Returns false (t left empty) on anything wrong.
+ * leaf, trusting nothing.  The nodes must form one binary tree: every
+ * child index comes after its parent and stays in the array (so walks
+ * end), and every node but the root is the child of exactly one earlier
+ * node (so none is shared or unreachable).  Such a tree of N nodes takes
+ * at least N * (4 + 4 * nout) bytes, which the count must fit before
+ * anything is allocated.  Features must be below p, thresholds, gains
+ * and values finite, gains non-negative.  Returns false (t left empty)
+ * on anything wrong.
  */
 bool
 tree_read(MlReader *r, int p, int nout, Tree *t)
 {
 	uint32		nn;
-	int32_t    *depth;
+	int32_t    *depth;			/* 0 until a parent names the node */
 	bool		ok = true;
 
 	memset(t, 0, sizeof(Tree));
-	nn = ml_get_count(r, 12, TREE_MAX_NODES);
-	if (!ml_reader_ok(r) || nn == 0 || nout < 1)
+	if (nout < 1 || nout > TREE_MAX_NODES / 8)
+	{
+		ml_reader_fail(r);
+		return false;
+	}
+	nn = ml_get_count(r, 4 + 4 * (size_t) nout, TREE_MAX_NODES);
+	if (!ml_reader_ok(r) || nn == 0)
 	{
 		ml_reader_fail(r);
 		return false;
@@ -1553,8 +1565,8 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 
 		if ((k & 1023) == 0)
 			ML_CHECK_INTERRUPTS();
-		if (!ml_reader_ok(r))
-			ok = false;
+		if (!ml_reader_ok(r) || (k > 0 && depth[k] == 0))
+			ok = false;			/* short, or no parent named this node */
 		else if (left == k)
 		{
 			double	   *v = t->values + (size_t) k * nout;
@@ -1566,7 +1578,8 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 			for (int c = 0; c < nout; c++)
 				ok = ok && isfinite(v[c]);
 		}
-		else if (left > k && left <= (int32_t) nn - 2)
+		else if (left > k && left <= (int32_t) nn - 2 &&
+				 depth[left] == 0 && depth[left + 1] == 0)
 		{
 			nd->left = left;
 			nd->feature = ml_get_i32(r);
@@ -1575,9 +1588,7 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 			ok = nd->feature >= 0 && nd->feature < p &&
 				isfinite(nd->threshold) && isfinite(t->gains[k]) &&
 				t->gains[k] >= 0;
-			for (int c = 0; ok && c < 2; c++)
-				if (depth[left + c] < depth[k] + 1)
-					depth[left + c] = depth[k] + 1;
+			depth[left] = depth[left + 1] = depth[k] + 1;
 		}
 		else
 			ok = false;
