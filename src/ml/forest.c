@@ -375,14 +375,7 @@ forest_predict(const void *model, const double *row, double *out)
 		am_alloc(sizeof(double) * m->nout);
 
 	memset(acc, 0, sizeof(double) * m->nout);
-	for (int t = 0; t < m->ntrees; t++)
-	{
-		const Tree *tr = &m->trees[t];
-		const double *v = tr->values + (size_t) tree_leaf_of_row(tr, row) * m->nout;
-
-		for (int c = 0; c < m->nout; c++)
-			acc[c] += v[c];
-	}
+	trees_add_row(m->trees, m->ntrees, 1, row, acc);
 	forest_finish_row(m, acc, out);
 	if (acc != stack_acc)
 		am_free(acc);

@@ -617,12 +617,7 @@ gbdt_predict(const void *model, const double *row, double *out)
 	double	   *s = K <= 64 ? stack_s : am_alloc(sizeof(double) * K);
 
 	memcpy(s, m->base, sizeof(double) * K);
-	for (int t = 0; t < m->ntrees; t++)
-	{
-		const Tree *tr = &m->trees[t];
-
-		s[t % K] += tr->values[tree_leaf_of_row(tr, row)];
-	}
+	trees_add_row(m->trees, m->ntrees, K, row, s);
 	gbdt_finish_row(m, s, out);
 	if (s != stack_s)
 		am_free(s);

@@ -1488,6 +1488,55 @@ trees_add_block(const Tree *trees, int ntrees, int ngroups,
 					   (t % ngroups) * trees[t].nout);
 }
 
+/*
+ * Add the leaf values of trees[0..ntrees) for one row into acc: tree t
+ * adds its nout values at (t % ngroups) * nout, as trees_add_block does.
+ * Scoring one row at a time (automl.predict) cannot interleave rows, so it
+ * interleaves trees: eight walks in lockstep, whose dependent loads the
+ * CPU overlaps; a walk that reached its leaf stays there (see TREE_STEP).
+ */
+void
+trees_add_row(const Tree *trees, int ntrees, int ngroups, const double *row,
+			  double *acc)
+{
+	int			t = 0;
+
+	for (; t + 8 <= ntrees; t += 8)
+	{
+		const Tree *g = trees + t;
+		int32_t		k[8] = {0};
+		int			depth = 0;
+
+		for (int j = 0; j < 8; j++)
+			if (g[j].depth > depth)
+				depth = g[j].depth;
+		for (int d = 0; d < depth; d++)
+			for (int j = 0; j < 8; j++)
+			{
+				const TreeNode *nodes = g[j].nodes;
+
+				TREE_STEP(k[j], row);
+			}
+		for (int j = 0; j < 8; j++)
+		{
+			const double *v = g[j].values + (size_t) k[j] * g[j].nout;
+			double	   *a = acc + ((t + j) % ngroups) * g[j].nout;
+
+			for (int c = 0; c < g[j].nout; c++)
+				a[c] += v[c];
+		}
+	}
+	for (; t < ntrees; t++)
+	{
+		const double *v = trees[t].values +
+			(size_t) tree_leaf_of_row(&trees[t], row) * trees[t].nout;
+		double	   *a = acc + (t % ngroups) * trees[t].nout;
+
+		for (int c = 0; c < trees[t].nout; c++)
+			a[c] += v[c];
+	}
+}
+
 /* Add each split's gain to its feature. */
 void
 tree_importance(const Tree *t, double *imp)

@@ -100,6 +100,8 @@ extern void tree_grower_leaf(const TreeGrower *g, int64 k, int32_t *node,
 /* fitted trees */
 extern void tree_free(Tree *t);
 extern int32_t tree_leaf_of_row(const Tree *t, const double *row);
+extern void trees_add_row(const Tree *trees, int ntrees, int ngroups,
+						  const double *row, double *acc);
 extern int32_t tree_leaf_of_colmajor(const Tree *t, const double *x,
 									 int64 n, int64 i);
 extern int	tree_block_rows(int p);
