@@ -133,21 +133,45 @@ dataset_check_memory(Dataset *ds, Size more, const char *what)
 				 errhint("Sample rows with options {\"sample_rows\": N}, exclude columns with options {\"exclude\": [...]}, or raise automl.max_training_memory.")));
 }
 
-/* Make room for one more row, doubling the column arrays. */
+/*
+ * Make room for one more row: the columns live in one block, column f at
+ * block + f * cap, so that training can turn the block into its design
+ * matrix in place (see train.c).  The first capacity comes from the
+ * planner's row estimate, so a table whose statistics are current is read
+ * without a single copy; past it the block doubles.
+ */
 static void
 dataset_grow(Dataset *ds)
 {
-	int64		cap = ds->cap == 0 ? DATASET_FIRST_CAP : ds->cap * 2;
+	int64		cap;
 	Size		more;
+	double	   *block;
 
+	if (ds->cap == 0)
+		cap = Max(DATASET_FIRST_CAP, ds->expected_rows + ds->expected_rows / 16);
+	else
+		cap = ds->cap * 2;
 	if (ds->sample_rows > 0 && cap > ds->sample_rows)
 		cap = ds->sample_rows;
 	more = (Size) (cap - ds->cap) * (ds->nfeatures + 1) * sizeof(double);
+	/* an optimistic first estimate must not fail where the data would fit */
+	if (ds->cap == 0 && cap > DATASET_FIRST_CAP &&
+		MemoryContextMemAllocated(ds->cxt, true) + more > ds->max_bytes)
+	{
+		cap = DATASET_FIRST_CAP;
+		more = (Size) cap * (ds->nfeatures + 1) * sizeof(double);
+	}
 	dataset_check_memory(ds, more, "The matrix");
+	block = MemoryContextAllocHuge(ds->cxt, (Size) cap * Max(ds->nfeatures, 1) * sizeof(double));
 	for (int f = 0; f < ds->nfeatures; f++)
-		ds->raw[f] = ds->cap == 0 ?
-			MemoryContextAllocHuge(ds->cxt, cap * sizeof(double)) :
-			repalloc_huge(ds->raw[f], cap * sizeof(double));
+	{
+		if (ds->n > 0)
+			memcpy(block + (Size) f * cap, ds->raw[f], ds->n * sizeof(double));
+		ds->raw[f] = block + (Size) f * cap;
+	}
+	if (ds->block)
+		pfree(ds->block);
+	ds->block = block;
 	ds->y = ds->cap == 0 ?
 		MemoryContextAllocHuge(ds->cxt, cap * sizeof(double)) :
 		repalloc_huge(ds->y, cap * sizeof(double));
@@ -350,6 +374,7 @@ dataset_load(Oid relid, const char *target, List *exclude,
 	DatasetReceiver rcv;
 	SPIPlanPtr	plan;
 	Portal		portal;
+	double		rel_tuples;
 
 	ds->cxt = cxt;
 	ds->relid = relid;
@@ -365,9 +390,14 @@ dataset_load(Oid relid, const char *target, List *exclude,
 																 RelationGetRelationName(rel)));
 	ds->raw = NULL;
 	dataset_columns(ds, rel, target, exclude, &sql);
+	/* the planner's estimate (-1: never analyzed); views have none */
+	rel_tuples = rel->rd_rel->reltuples;
+	if (rel_tuples > 1e9)
+		rel_tuples = 1e9;
 	relation_close(rel, AccessShareLock);
 	appendStringInfo(&sql, " FROM %s", ds->relname);
 	ds->raw = MemoryContextAllocZero(cxt, sizeof(double *) * ds->nfeatures);
+	ds->expected_rows = (int64) Max(rel_tuples, 0);
 
 	memset(&rcv, 0, sizeof(rcv));
 	rcv.pub.receiveSlot = dataset_receive;

@@ -42,6 +42,8 @@ typedef struct Dataset
 	 * dataset_keep_categories maps them to the kept ones.  NaN = missing.
 	 */
 	double	  **raw;
+	double	   *block;			/* the memory of raw: column f at f * cap */
+	int64		expected_rows;	/* the planner's estimate, to size block */
 	double	   *y;				/* target value, or label code */
 	int64		n;				/* rows held */
 	int64		cap;

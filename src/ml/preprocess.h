@@ -72,7 +72,13 @@ typedef struct Preprocessor
 extern void preprocess_fit(Preprocessor *pp, double *const *raw,
 						   const int64 *train_idx, int64 n_train);
 
-/* Design matrix of rows idx[0..m-1]: out is m x p, column-major. */
+/*
+ * Design matrix of rows idx[0..m-1]: out is m x p, column-major.  Features
+ * go in order and rows in order, each value read before the output at or
+ * before it is written: with one design column per feature and idx
+ * ascending, out may be the memory of the raw columns themselves (train.c
+ * builds the training matrix that way).
+ */
 extern void preprocess_transform(const Preprocessor *pp, double *const *raw,
 								 const int64 *idx, int64 m, double *out);
 

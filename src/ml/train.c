@@ -321,6 +321,7 @@ build_design(TrainRun *run)
 	Dataset    *ds = run->ds;
 	Preprocessor *pp = palloc0(sizeof(Preprocessor));
 	Size		bytes;
+	bool		in_place;
 
 	pp->nfeatures = ds->nfeatures;
 	pp->one_hot = run->alg->one_hot;
@@ -341,14 +342,28 @@ build_design(TrainRun *run)
 	preprocess_fit(pp, ds->raw, run->train_idx, run->n_train);
 	run->model.pp = pp;
 
-	bytes = (Size) (run->n_train + run->n_test) * (pp->p + 1) * sizeof(double);
+	/*
+	 * When every feature is one design column (numbers, booleans, ordinal
+	 * categories), the training matrix is built in place in the dataset's
+	 * block: column f moves from f * cap to f * n_train, reading each value
+	 * at or after where it writes (train_idx ascends), so nothing is
+	 * overwritten before it is read.  The test rows are gathered first.
+	 * This saves a copy and the memory of the largest matrix.
+	 */
+	in_place = pp->p == ds->nfeatures;
+	bytes = (Size) (run->n_test + (in_place ? 0 : run->n_train)) * (pp->p + 1) * sizeof(double);
 	dataset_check_memory(ds, bytes, "The design matrix");
-	run->x_train = MemoryContextAllocHuge(CurrentMemoryContext,
-										  sizeof(double) * Max(run->n_train, 1) * pp->p);
 	run->x_test = MemoryContextAllocHuge(CurrentMemoryContext,
 										 sizeof(double) * Max(run->n_test, 1) * pp->p);
-	preprocess_transform(pp, ds->raw, run->train_idx, run->n_train, run->x_train);
 	preprocess_transform(pp, ds->raw, run->test_idx, run->n_test, run->x_test);
+	if (in_place)
+		run->x_train = ds->block;
+	else
+		run->x_train = MemoryContextAllocHuge(CurrentMemoryContext,
+											  sizeof(double) * Max(run->n_train, 1) * pp->p);
+	preprocess_transform(pp, ds->raw, run->train_idx, run->n_train, run->x_train);
+	/* ds->raw is the design matrix now, or stale: nothing reads it again */
+	ds->raw = NULL;
 	run->y_train = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(run->n_train, 1));
 	run->y_test = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(run->n_test, 1));
 	for (int64 i = 0; i < run->n_train; i++)
