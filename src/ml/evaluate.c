@@ -44,15 +44,6 @@ typedef struct Evaluation
 } Evaluation;
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_label(const void *a, const void *b)
 {
 	return strcmp(*(char *const *) a, *(char *const *) b);
@@ -81,7 +72,7 @@ class_index(const MlModel *m, FeatureType *tt, Datum d)
 		}
 		else
 			v = feature_value_number(tt, d);
-		hit = bsearch(&v, m->class_values, m->nclasses, sizeof(double), cmp_double);
+		hit = bsearch(&v, m->class_values, m->nclasses, sizeof(double), ml_cmp_double);
 		return hit ? (int) (hit - m->class_values) : -1;
 	}
 	else

@@ -59,42 +59,6 @@ typedef struct ForestModel
 	Tree	   *trees;
 } ForestModel;
 
-/* Check the target: finite values, or class indexes below nclasses. */
-static bool
-forest_check_data(const MlData *d, char *errbuf)
-{
-	if (d->n < 1 || d->p < 1)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE,
-				 "trees need at least one row and one feature");
-		return false;
-	}
-	if (d->n > INT32_MAX)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "trees support at most %d rows", INT32_MAX);
-		return false;
-	}
-	if (d->task == ML_CLASSIFICATION && d->nclasses < 2)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "classification needs at least two classes");
-		return false;
-	}
-	for (int64 i = 0; i < d->n; i++)
-	{
-		double		y = d->y[i];
-
-		if (!isfinite(y) ||
-			(d->task == ML_CLASSIFICATION &&
-			 (y < 0 || y >= d->nclasses || y != floor(y))))
-		{
-			snprintf(errbuf, ML_ERRBUF_SIZE, "invalid target value in row %lld",
-					 (long long) i);
-			return false;
-		}
-	}
-	return true;
-}
-
 /* Features drawn per split: colsample if set below 1, else Breiman's rule. */
 static int
 forest_mtry(const MlData *d, const MlHyperparams *hp)
@@ -246,7 +210,7 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 	int64		nsamp = n;
 	bool		sampled = false;
 
-	if (!forest_check_data(d, errbuf))
+	if (!tree_check_data(d, "trees", errbuf))
 		return NULL;
 	if (forest && hp->n_estimators > FOREST_MAX_TREES)
 	{

@@ -105,43 +105,6 @@ softmax(const double *s, int K, double *p)
 		p[c] /= sum;
 }
 
-/* Check the target: finite values, or class indexes below nclasses. */
-static bool
-gbdt_check_data(const MlData *d, char *errbuf)
-{
-	if (d->n < 1 || d->p < 1)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE,
-				 "gradient boosting needs at least one row and one feature");
-		return false;
-	}
-	if (d->n > INT32_MAX)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE,
-				 "gradient boosting supports at most %d rows", INT32_MAX);
-		return false;
-	}
-	if (d->task == ML_CLASSIFICATION && d->nclasses < 2)
-	{
-		snprintf(errbuf, ML_ERRBUF_SIZE, "classification needs at least two classes");
-		return false;
-	}
-	for (int64 i = 0; i < d->n; i++)
-	{
-		double		y = d->y[i];
-
-		if (!isfinite(y) ||
-			(d->task == ML_CLASSIFICATION &&
-			 (y < 0 || y >= d->nclasses || y != floor(y))))
-		{
-			snprintf(errbuf, ML_ERRBUF_SIZE, "invalid target value in row %lld",
-					 (long long) i);
-			return false;
-		}
-	}
-	return true;
-}
-
 /*
  * Split the rows into training and validation sets for early stopping:
  * validation_fraction of each class (or of all rows for regression),
@@ -487,7 +450,7 @@ gbdt_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 	int			best_round = -1;
 	int			done = 0;
 
-	if (!gbdt_check_data(d, errbuf))
+	if (!tree_check_data(d, "gradient boosting", errbuf))
 		return NULL;
 	if ((int64) rounds * (d->task == ML_CLASSIFICATION && d->nclasses > 2 ?
 						  d->nclasses : 1) > GBDT_MAX_TREES)

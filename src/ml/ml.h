@@ -117,6 +117,16 @@ typedef struct MlAlgorithm
 
 #define ML_ERRBUF_SIZE 256
 
+/* qsort and bsearch order of doubles (no NaN reaches them) */
+static inline int
+ml_cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
 extern void ml_hyperparams_default(MlHyperparams *hp);
 
 /* hyperparams.c: what options.hyperparams may set, for which algorithm */

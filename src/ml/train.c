@@ -106,15 +106,6 @@ typedef struct TrainRun
 } TrainRun;
 
 static int
-cmp_double(const void *a, const void *b)
-{
-	double		x = *(const double *) a,
-				y = *(const double *) b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_label_index(const void *a, const void *b, void *arg)
 {
 	char	  **labels = arg;
@@ -130,7 +121,7 @@ distinct_targets(const Dataset *ds, double **values, int limit)
 	int			k = 0;
 
 	memcpy(v, ds->y, sizeof(double) * ds->n);
-	qsort(v, ds->n, sizeof(double), cmp_double);
+	qsort(v, ds->n, sizeof(double), ml_cmp_double);
 	for (int64 i = 0; i < ds->n && k <= limit; i++)
 		if (i == 0 || v[i] != v[i - 1])
 			v[k++] = v[i];
@@ -225,7 +216,7 @@ set_classes(TrainRun *run)
 		}
 		for (int64 i = 0; i < ds->n; i++)
 		{
-			double	   *hit = bsearch(&ds->y[i], values, k, sizeof(double), cmp_double);
+			double	   *hit = bsearch(&ds->y[i], values, k, sizeof(double), ml_cmp_double);
 
 			ds->y[i] = hit - values;
 		}

@@ -59,6 +59,7 @@
 #include "tree.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #define TREE_BIN_SAMPLE		200000	/* rows used to choose the cuts */
 #define TREE_HIST_POOL_BYTES ((size_t) 128 * 1024 * 1024)
@@ -1535,6 +1536,45 @@ trees_add_row(const Tree *trees, int ntrees, int ngroups, const double *row,
 		for (int c = 0; c < trees[t].nout; c++)
 			a[c] += v[c];
 	}
+}
+
+/*
+ * Check the data forests and boosting share: rows and features within
+ * limits, and a target of finite values, or class indexes below nclasses.
+ */
+bool
+tree_check_data(const MlData *d, const char *what, char *errbuf)
+{
+	if (d->n < 1 || d->p < 1)
+	{
+		snprintf(errbuf, ML_ERRBUF_SIZE,
+				 "%s needs at least one row and one feature", what);
+		return false;
+	}
+	if (d->n > INT32_MAX)
+	{
+		snprintf(errbuf, ML_ERRBUF_SIZE, "%s supports at most %d rows", what, INT32_MAX);
+		return false;
+	}
+	if (d->task == ML_CLASSIFICATION && d->nclasses < 2)
+	{
+		snprintf(errbuf, ML_ERRBUF_SIZE, "classification needs at least two classes");
+		return false;
+	}
+	for (int64 i = 0; i < d->n; i++)
+	{
+		double		y = d->y[i];
+
+		if (!isfinite(y) ||
+			(d->task == ML_CLASSIFICATION &&
+			 (y < 0 || y >= d->nclasses || y != floor(y))))
+		{
+			snprintf(errbuf, ML_ERRBUF_SIZE, "invalid target value in row %lld",
+					 (long long) i);
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Add each split's gain to its feature. */

@@ -99,6 +99,7 @@ extern void tree_grower_leaf(const TreeGrower *g, int64 k, int32_t *node,
 
 /* fitted trees */
 extern void tree_free(Tree *t);
+extern bool tree_check_data(const MlData *d, const char *what, char *errbuf);
 extern int32_t tree_leaf_of_row(const Tree *t, const double *row);
 extern void trees_add_row(const Tree *trees, int ntrees, int ngroups,
 						  const double *row, double *acc);
