@@ -78,3 +78,18 @@ SELECT count(*) AS features, round(sum(importance)::numeric, 9) AS total
   FROM automl.feature_importance('rev_gradient_boosting');
 SELECT feature FROM automl.feature_importance('rev_gradient_boosting') LIMIT 1;
 SELECT count(*) = 6 AS all_features FROM automl.feature_importance('segment_logistic_regression');
+
+-- enums, varchar and char(n) are categories; early stopping is accepted
+CREATE TYPE ml_mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE typed AS
+SELECT (ARRAY['sad', 'ok', 'happy'])[1 + i % 3]::ml_mood AS mood, ('v' || i % 5)::varchar(10) AS code,
+	   ('c' || i % 2)::char(4) AS padded, (i % 3) * 10.0 + (i % 5) AS y
+  FROM generate_series(1, 300) i;
+SELECT version FROM automl.train('typed', 'typed', 'y', 'regression', 'gradient_boosting',
+								 options => '{"hyperparams": {"early_stopping_rounds": 5}}');
+SELECT f->>'name' AS name, f->>'type' AS type, f->>'kind' AS kind, f->'categories' AS categories
+  FROM automl.models m, jsonb_array_elements(m.features) f
+ WHERE m.model_name = 'typed';
+SELECT t.mood, t.code, round(automl.predict('typed', t.*)::numeric, 1) AS predicted, min(y), max(y)
+  FROM typed t GROUP BY 1, 2, 3 ORDER BY 1, 2 LIMIT 6;
+SELECT round(automl.predict('typed', '{"mood": "happy", "code": "v3", "padded": "c1"}'::jsonb)::numeric, 1) AS from_jsonb;
