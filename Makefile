@@ -43,6 +43,7 @@ OBJS = \
 	src/ml/preprocess.o \
 	src/ml/registry.o \
 	src/ml/rng.o \
+	src/ml/search.o \
 	src/ml/split.o \
 	src/ml/train.o \
 	src/ml/train_options.o \

@@ -264,6 +264,65 @@ CREATE TRIGGER models_changed
 COMMENT ON TRIGGER models_changed ON automl.models IS
 	'Invalidates the model caches of all sessions at commit.';
 
+CREATE TABLE automl.trials (
+	model_name	text NOT NULL,
+	version		int NOT NULL,
+	model_id	bigint NOT NULL REFERENCES automl.models ON DELETE CASCADE,
+	trial		int NOT NULL,
+	algorithm	text NOT NULL,
+	hyperparams	jsonb NOT NULL,
+	score		float8,
+	fit_seconds	float8 NOT NULL,
+	status		text NOT NULL CHECK (status IN ('ok', 'pruned', 'timeout', 'failed')),
+	metric		text NOT NULL,
+	created_by	name NOT NULL DEFAULT CURRENT_USER,
+	PRIMARY KEY (model_id, trial)
+);
+CREATE INDEX trials_model_name ON automl.trials (model_name, version);
+COMMENT ON TABLE automl.trials IS
+	'Every configuration the AutoML search of automl.train(algorithm => ''auto'') evaluated.';
+COMMENT ON COLUMN automl.trials.model_name IS 'The model the search trained.';
+COMMENT ON COLUMN automl.trials.version IS 'The version the search produced.';
+COMMENT ON COLUMN automl.trials.model_id IS 'That version''s model_id; its trials go with it when it is dropped.';
+COMMENT ON COLUMN automl.trials.trial IS '1, 2, ... in the order the search ran them.';
+COMMENT ON COLUMN automl.trials.algorithm IS 'The algorithm of the trial.';
+COMMENT ON COLUMN automl.trials.hyperparams IS 'Its hyperparameters, defaults included.';
+COMMENT ON COLUMN automl.trials.score IS 'Mean validation metric over the folds it ran (see metric); NULL if none finished.';
+COMMENT ON COLUMN automl.trials.fit_seconds IS 'Time of all its folds.';
+COMMENT ON COLUMN automl.trials.status IS 'ok; pruned (stopped after one fold: it could not win); timeout (ran past the budget); failed.';
+COMMENT ON COLUMN automl.trials.metric IS 'The metric the search compared: accuracy, f1, roc_auc, log_loss, r2, rmse or mae.';
+SELECT pg_catalog.pg_extension_config_dump('automl.trials', '');
+GRANT SELECT, INSERT, DELETE ON automl.trials TO PUBLIC;
+ALTER TABLE automl.trials ENABLE ROW LEVEL SECURITY;
+CREATE POLICY trials_readable ON automl.trials FOR SELECT USING (true);
+CREATE POLICY trials_insert_own ON automl.trials FOR INSERT
+	WITH CHECK (created_by OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY trials_delete_own ON automl.trials FOR DELETE
+	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
+COMMENT ON POLICY trials_readable ON automl.trials IS 'Trials are as visible as the models they produced.';
+COMMENT ON POLICY trials_insert_own ON automl.trials IS 'Trials are stored in the name of the role that searched.';
+COMMENT ON POLICY trials_delete_own ON automl.trials IS 'A role deletes the trials of roles it belongs to.';
+
+CREATE FUNCTION automl.leaderboard(model_name text)
+	RETURNS TABLE(rank bigint, version int, trial int, algorithm text, hyperparams jsonb,
+				  metric text, score float8, fit_seconds float8, status text)
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT row_number() OVER w, t.version, t.trial, t.algorithm, t.hyperparams, t.metric,
+		   t.score, t.fit_seconds, t.status
+	  FROM automl.trials t
+	 WHERE t.model_name = leaderboard.model_name
+	   AND t.version = (SELECT max(l.version) FROM automl.trials l
+						 WHERE l.model_name = leaderboard.model_name)
+	WINDOW w AS (ORDER BY t.status = 'ok' DESC,
+				 CASE WHEN t.metric IN ('log_loss', 'rmse', 'mae') THEN t.score ELSE -t.score END NULLS LAST,
+				 t.trial)
+	 ORDER BY 1
+$$;
+COMMENT ON FUNCTION automl.leaderboard(text) IS
+	'The trials of the latest search of model_name, best first (finished trials, then pruned, timed out and failed ones).';
+
 CREATE FUNCTION automl.train(model_name text, relation pg_catalog.regclass, target text,
 							 task text DEFAULT 'auto', algorithm text DEFAULT 'auto',
 							 time_budget interval DEFAULT '1 minute',

@@ -447,15 +447,14 @@ cmp_by_count(const void *a, const void *b)
 	return strcmp(sort_col->labels[x], sort_col->labels[y]);
 }
 
-int
-dataset_keep_categories(Dataset *ds, int f, int k, char ***cats)
+int *
+dataset_category_map(Dataset *ds, int f, int k, char ***cats, int *ncats)
 {
 	DatasetColumn *col = &ds->features[f];
 	int			n = col->nlabels;
 	int		   *order = palloc(sizeof(int) * (n + 1));
 	int		   *map = palloc(sizeof(int) * (n + 1));
 	int			kept = Min(k, n);
-	double	   *v = ds->raw[f];
 
 	for (int c = 0; c < n; c++)
 		order[c] = c;
@@ -467,10 +466,21 @@ dataset_keep_categories(Dataset *ds, int f, int k, char ***cats)
 		map[order[c]] = c < kept ? c : kept;
 	for (int c = 0; c < kept; c++)
 		(*cats)[c] = col->labels[order[c]];
+	pfree(order);
+	*ncats = kept;
+	return map;
+}
+
+int
+dataset_keep_categories(Dataset *ds, int f, int k, char ***cats)
+{
+	int			kept;
+	int		   *map = dataset_category_map(ds, f, k, cats, &kept);
+	double	   *v = ds->raw[f];
+
 	for (int64 i = 0; i < ds->n; i++)
 		if (!isnan(v[i]))
 			v[i] = map[(int) v[i]];
-	pfree(order);
 	pfree(map);
 	return kept;
 }

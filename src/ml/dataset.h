@@ -68,6 +68,8 @@ extern Dataset *dataset_load(Oid relid, const char *target, List *exclude,
  * labels in *cats.
  */
 extern int	dataset_keep_categories(Dataset *ds, int f, int k, char ***cats);
+/* The same choice without rewriting: map[code] is the kept index (or k) */
+extern int *dataset_category_map(Dataset *ds, int f, int k, char ***cats, int *ncats);
 
 /* Account bytes more for the design matrices; ERROR past the limit. */
 extern void dataset_check_memory(Dataset *ds, Size more, const char *what);

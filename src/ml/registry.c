@@ -16,6 +16,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -30,6 +32,8 @@
 #include "common/json_out.h"
 #include "ml/model.h"
 #include "ml/registry.h"
+#include "ml/search.h"
+#include "ml/train.h"
 
 PG_FUNCTION_INFO_V1(automl_models_changed);
 PG_FUNCTION_INFO_V1(automl_import_model);
@@ -171,6 +175,44 @@ registry_insert(const RegistryRow *row, int *version)
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	*version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	return model_id;
+}
+
+/* Record the trials of a search in automl.trials (inside SPI). */
+void
+registry_insert_trials(const char *model_name, int version, int64 model_id,
+					   const char *metric, const SearchTrial *trials, int ntrials)
+{
+	Oid			argtypes[10] = {TEXTOID, INT4OID, INT8OID, INT4OID, TEXTOID, JSONBOID,
+	FLOAT8OID, FLOAT8OID, TEXTOID, TEXTOID};
+
+	for (int i = 0; i < ntrials; i++)
+	{
+		const SearchTrial *t = &trials[i];
+		Datum		values[10];
+		char		nulls[10];
+		int			ret;
+
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = CStringGetTextDatum(model_name);
+		values[1] = Int32GetDatum(version);
+		values[2] = Int64GetDatum(model_id);
+		values[3] = Int32GetDatum(t->trial);
+		values[4] = CStringGetTextDatum(t->alg->name);
+		values[5] = DirectFunctionCall1(jsonb_in,
+										CStringGetDatum(train_hyperparams_json(t->alg, &t->hp)));
+		values[6] = Float8GetDatum(t->score);
+		if (!isfinite(t->score))
+			nulls[6] = 'n';
+		values[7] = Float8GetDatum(t->fit_seconds);
+		values[8] = CStringGetTextDatum(t->status);
+		values[9] = CStringGetTextDatum(metric);
+		ret = SPI_execute_with_args("INSERT INTO automl.trials (model_name, version, model_id, trial,"
+									" algorithm, hyperparams, score, fit_seconds, status, metric)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+									10, argtypes, values, nulls, false, 0);
+		if (ret != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into automl.trials: %s", SPI_result_code_string(ret));
+	}
 }
 
 /* ERROR unless model_name can name a model. */

@@ -46,6 +46,10 @@ extern void registry_lock_name(const char *model_name);
 extern bool registry_should_deploy(const char *model_name, int deploy_mode,
 								   double score, bool score_null);
 extern int64 registry_insert(const RegistryRow *row, int *version);
+struct SearchTrial;
+extern void registry_insert_trials(const char *model_name, int version, int64 model_id,
+								   const char *metric, const struct SearchTrial *trials,
+								   int ntrials);
 
 /* Fill row's descriptive fields from a model (its info and preprocessor) */
 extern void registry_row_from_model(RegistryRow *row, const MlModel *m,

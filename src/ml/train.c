@@ -26,6 +26,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
+#include "utils/datetime.h"
 
 #include "automl.h"
 #include "common/json_out.h"
@@ -33,6 +34,7 @@
 #include "ml/metrics.h"
 #include "ml/model.h"
 #include "ml/registry.h"
+#include "ml/search.h"
 #include "ml/split.h"
 #include "ml/train.h"
 #include "ml/train_options.h"
@@ -46,11 +48,47 @@ int			automl_max_training_time_s = 1800;
 
 /* When the running training must stop; 0 when none runs. */
 static TimestampTz train_deadline = 0;
+/* When the running search trial must stop (search.c); 0 outside trials. */
+static TimestampTz trial_deadline = 0;
+static bool trial_timed_out = false;
+
+double		automl_train_progress = 0;
+void		(*automl_train_progress_hook) (double percent) = NULL;
+
+void
+train_set_trial_deadline(TimestampTz deadline)
+{
+	trial_deadline = deadline;
+	trial_timed_out = false;
+}
+
+bool
+train_trial_timed_out(void)
+{
+	return trial_timed_out;
+}
+
+void
+train_report_progress(double percent)
+{
+	automl_train_progress = percent;
+	if (automl_train_progress_hook)
+		automl_train_progress_hook(percent);
+}
 
 void
 ml_check_interrupts(void)
 {
 	CHECK_FOR_INTERRUPTS();
+	if (trial_deadline != 0 && GetCurrentTimestamp() > trial_deadline)
+	{
+		/* search.c catches exactly this error and records a timeout */
+		trial_deadline = 0;
+		trial_timed_out = true;
+		ereport(ERROR,
+				(errcode(ERRCODE_QUERY_CANCELED),
+				 errmsg("search trial ran past the time budget")));
+	}
 	if (train_deadline != 0 && GetCurrentTimestamp() > train_deadline)
 	{
 		train_deadline = 0;
@@ -103,6 +141,12 @@ typedef struct TrainRun
 	bool		score_null;
 	char	   *metrics_json;
 	char	   *hyperparams_json;
+	/* algorithm 'auto' */
+	bool		searched;
+	const char *metric;
+	SearchResult search;
+	TimestampTz start;
+	double		budget_seconds;
 } TrainRun;
 
 static int
@@ -284,9 +328,6 @@ choose_algorithm(const char *name, MlTask task)
 {
 	const MlAlgorithm *alg;
 
-	/* until the AutoML search exists, 'auto' is boosting with defaults */
-	if (strcmp(name, "auto") == 0)
-		name = "gradient_boosting";
 	alg = ml_algorithm_by_name(name);
 	if (alg == NULL)
 		ereport(ERROR,
@@ -415,6 +456,33 @@ evaluate_test(TrainRun *run)
 		jw_key(&w, "rows_read");
 		jw_int64(&w, run->ds->rows_read);
 	}
+	if (run->searched)
+	{
+		const SearchResult *sr = &run->search;
+
+		jw_key(&w, "search");
+		jw_begin_object(&w);
+		jw_key(&w, "metric");
+		jw_string(&w, run->metric);
+		jw_key(&w, "folds");
+		jw_int64(&w, sr->folds);
+		jw_key(&w, "trials");
+		jw_int64(&w, sr->ntrials);
+		jw_key(&w, "best_trial");
+		if (sr->best >= 0)
+			jw_int64(&w, sr->trials[sr->best].trial);
+		else
+			jw_null(&w);
+		jw_key(&w, "best_score");
+		jw_double(&w, sr->best >= 0 ? sr->trials[sr->best].score : NAN);
+		jw_key(&w, "budget_seconds");
+		jw_double(&w, run->budget_seconds);
+		jw_key(&w, "seconds");
+		jw_double(&w, sr->seconds);
+		jw_key(&w, "stopped");
+		jw_string(&w, sr->stopped);
+		jw_end_object(&w);
+	}
 	jw_end_object(&w);
 	run->metrics_json = buf.data;
 	run->score_null = isnan(run->score);
@@ -462,8 +530,8 @@ train_metrics_json(JsonWriter *w, MlTask task, int nclasses, const double *y,
 }
 
 /* The algorithm's effective hyperparameters, as JSON. */
-static char *
-hyperparams_json(const MlAlgorithm *alg, const MlHyperparams *hp)
+char *
+train_hyperparams_json(const MlAlgorithm *alg, const MlHyperparams *hp)
 {
 	StringInfoData buf;
 	JsonWriter	w;
@@ -519,6 +587,43 @@ model_info_json(TrainRun *run, double seconds)
 	return buf.data;
 }
 
+/*
+ * algorithm 'auto': search on the training rows within the budget, then
+ * take the winner (refitted on all training rows by the caller).  When no
+ * trial finished in time, the cheapest start point is used.
+ */
+static void
+search_winner(TrainRun *run)
+{
+	SearchSpec	spec;
+	const SearchTrial *best;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.ds = run->ds;
+	spec.task = run->model.task;
+	spec.nclasses = run->model.nclasses;
+	spec.train_idx = run->train_idx;
+	spec.n_train = run->n_train;
+	spec.seed = run->opt.seed;
+	spec.metric = run->metric;
+	spec.start = run->start;
+	spec.deadline = TimestampTzPlusMilliseconds(run->start, (int64) (run->budget_seconds * 1000));
+	search_run(&spec, &run->search);
+	if (run->search.best >= 0)
+	{
+		best = &run->search.trials[run->search.best];
+		run->alg = best->alg;
+		run->hp = best->hp;
+	}
+	else
+	{
+		run->alg = ml_algorithm_by_name(run->model.task == ML_CLASSIFICATION ?
+										"logistic_regression" : "ridge");
+		ml_hyperparams_default(&run->hp);
+		run->hp.seed = run->opt.seed;
+	}
+}
+
 static void
 train_steps(TrainRun *run, Oid relid, const char *target, const char *task,
 			const char *algorithm)
@@ -557,11 +662,28 @@ train_steps(TrainRun *run, Oid relid, const char *target, const char *task,
 				 errhint("Training needs at least two rows.")));
 
 	choose_task(run, task);
-	run->alg = choose_algorithm(algorithm, run->model.task);
-	ml_hyperparams_default(&run->hp);
-	run->hp.seed = run->opt.seed;
-	train_hyperparams_parse(run->opt.hyperparams, run->alg->name, &run->hp);
-	run->hyperparams_json = hyperparams_json(run->alg, &run->hp);
+	run->searched = strcmp(algorithm, "auto") == 0;
+	run->metric = run->opt.metric ? run->opt.metric : search_default_metric(run->model.task);
+	if (!search_metric_valid(run->metric, run->model.task))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("metric \"%s\" does not apply to %s", run->metric,
+						model_task_name(run->model.task)),
+				 errhint(run->model.task == ML_CLASSIFICATION ?
+						 "Classification metrics are: accuracy, f1, roc_auc, log_loss." :
+						 "Regression metrics are: r2, rmse, mae.")));
+	if (run->searched && run->opt.hyperparams != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("options.hyperparams needs a named algorithm"),
+				 errhint("The search of algorithm 'auto' chooses the hyperparameters; name an algorithm to set them.")));
+	if (!run->searched)
+	{
+		run->alg = choose_algorithm(algorithm, run->model.task);
+		ml_hyperparams_default(&run->hp);
+		run->hp.seed = run->opt.seed;
+		train_hyperparams_parse(run->opt.hyperparams, run->alg->name, &run->hp);
+	}
 
 	run->train_idx = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * ds->n);
 	run->test_idx = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * ds->n);
@@ -577,6 +699,9 @@ train_steps(TrainRun *run, Oid relid, const char *target, const char *task,
 		split_train_test(ds->y, ds->n, run->model.task, run->model.nclasses,
 						 run->opt.test_fraction, run->opt.seed,
 						 run->train_idx, &run->n_train, run->test_idx, &run->n_test);
+	if (run->searched)
+		search_winner(run);
+	run->hyperparams_json = train_hyperparams_json(run->alg, &run->hp);
 	build_design(run);
 	run->model.target = ds->target.name;
 	fit(run);
@@ -615,6 +740,20 @@ automl_train(PG_FUNCTION_ARGS)
 					 errmsg("argument %s of automl.train must not be NULL",
 							((const char *[]) {"model_name", "relation", "target", "task", "algorithm"})[i])));
 	memset(&run, 0, sizeof(run));
+	run.start = start;
+	run.budget_seconds = automl_max_training_time_s;
+	if (!PG_ARGISNULL(5))
+	{
+		Interval   *iv = PG_GETARG_INTERVAL_P(5);
+		double		secs = iv->time / (double) USECS_PER_SEC +
+			(iv->day + (double) iv->month * DAYS_PER_MONTH) * SECS_PER_DAY;
+
+		if (!(secs > 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("time_budget must be positive")));
+		run.budget_seconds = Min(secs, automl_max_training_time_s);
+	}
 	run.model_name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	registry_check_name(run.model_name);
 	train_options_parse(PG_ARGISNULL(6) ? NULL : PG_GETARG_JSONB_P(6), &run.opt);
@@ -653,7 +792,11 @@ automl_train(PG_FUNCTION_ARGS)
 	row.deploy = registry_should_deploy(run.model_name, (int) run.opt.deploy,
 										run.score, run.score_null);
 	model_id = registry_insert(&row, &version);
+	if (run.searched)
+		registry_insert_trials(run.model_name, version, model_id, run.metric,
+							   run.search.trials, run.search.ntrials);
 	SPI_finish();
+	train_report_progress(100);
 	MemoryContextSwitchTo(old);
 
 	values[0] = Int64GetDatum(model_id);

@@ -20,7 +20,7 @@
 
 #include "ml/train_options.h"
 
-#define VALID_KEYS "test_fraction, seed, exclude, sample_rows, hyperparams, deploy"
+#define VALID_KEYS "test_fraction, seed, exclude, sample_rows, hyperparams, deploy, metric"
 
 static double
 jsonb_number(const char *what, const char *key, JsonbValue *v)
@@ -133,6 +133,8 @@ train_options_parse(Jsonb *options, TrainOptions *o)
 						 errmsg("training option \"hyperparams\" must be a JSON object")));
 			o->hyperparams = v.val.binary.data;
 		}
+		else if (strcmp(key, "metric") == 0)
+			o->metric = jsonb_string(key, &v);
 		else if (strcmp(key, "deploy") == 0)
 		{
 			char	   *s = jsonb_string(key, &v);

@@ -30,6 +30,7 @@ typedef struct TrainOptions
 	int64		sample_rows;	/* 0 = every row */
 	JsonbContainer *hyperparams;	/* NULL = defaults */
 	TrainDeploy deploy;
+	char	   *metric;			/* the search's metric, NULL = the task's */
 } TrainOptions;
 
 extern void train_options_parse(Jsonb *options, TrainOptions *o);
