@@ -113,6 +113,19 @@ typedef struct MlAlgorithm
 	void		(*write) (MlWriter *w, const void *model);
 	void	   *(*read) (MlReader *r, int p, MlTask task, int nclasses);
 	void		(*importance) (const void *model, double *imp);
+	/*
+	 * Additive explanation of one row (may be NULL: not explainable).
+	 * contrib receives p values and *base one, such that base + sum(contrib)
+	 * is the model's raw output for output index out: the value
+	 * (regression), the margin before the link function (logistic
+	 * regression and boosting: log-odds of class 1 for two classes, the
+	 * class's softmax input for more), or the averaged leaf value (forests
+	 * and trees: the probability of class out).
+	 */
+	void		(*explain) (const void *model, const double *row, int out,
+							double *contrib, double *base);
+	/* the raw output explain adds up to, for the same out (NULL with it) */
+	double		(*raw_output) (const void *model, const double *row, int out);
 } MlAlgorithm;
 
 #define ML_ERRBUF_SIZE 256
