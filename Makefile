@@ -26,6 +26,7 @@ OBJS = \
 	src/ml/algorithms.o \
 	src/ml/dataset.o \
 	src/ml/evaluate.o \
+	src/ml/explain.o \
 	src/ml/feature_value.o \
 	src/ml/forest.o \
 	src/ml/gbdt.o \

@@ -390,6 +390,20 @@ CREATE FUNCTION automl.predict_proba(model_id bigint, features anyelement)
 COMMENT ON FUNCTION automl.predict_proba(bigint, anyelement) IS
 	'Class probabilities of exactly the model version model_id.';
 
+CREATE FUNCTION automl.explain(model text, features anyelement)
+	RETURNS TABLE(feature text, value text, contribution float8)
+	AS 'MODULE_PATHNAME', 'automl_explain'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.explain(text, anyelement) IS
+	'Additive contribution of each feature to one prediction of the deployed version, with the base value as a row named (base): they sum to the raw output (see docs/automl.md).';
+
+CREATE FUNCTION automl.explain(model_id bigint, features anyelement)
+	RETURNS TABLE(feature text, value text, contribution float8)
+	AS 'MODULE_PATHNAME', 'automl_explain'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.explain(bigint, anyelement) IS
+	'Additive contribution of each feature to one prediction of exactly the model version model_id.';
+
 CREATE FUNCTION automl.evaluate(model text, relation pg_catalog.regclass)
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'automl_evaluate'

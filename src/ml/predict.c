@@ -329,9 +329,9 @@ predict_call(FunctionCallInfo fcinfo, bool by_id)
 	return pc;
 }
 
-/* Score the features argument; pc->out holds the value or probabilities. */
+/* The raw feature values of the features argument, in pc->raw. */
 static PredictCall *
-predict_common(FunctionCallInfo fcinfo, bool by_id)
+predict_features(FunctionCallInfo fcinfo, bool by_id)
 {
 	PredictCall *pc;
 	Oid			argtype;
@@ -353,8 +353,28 @@ predict_common(FunctionCallInfo fcinfo, bool by_id)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("features must be a row, a numeric array or a jsonb object, not %s",
 						format_type_be(argtype))));
+	return pc;
+}
+
+/* Score the features argument; pc->out holds the value or probabilities. */
+static PredictCall *
+predict_common(FunctionCallInfo fcinfo, bool by_id)
+{
+	PredictCall *pc = predict_features(fcinfo, by_id);
+
 	model_predict_raw(pc->cm->model, pc->raw, pc->out);
 	return pc;
+}
+
+const MlModel *
+predict_raw_values(FunctionCallInfo fcinfo, bool by_id, double **raw,
+				   const char **model_desc)
+{
+	PredictCall *pc = predict_features(fcinfo, by_id);
+
+	*raw = pc->raw;
+	*model_desc = call_model_name(pc);
+	return pc->cm->model;
 }
 
 static Datum

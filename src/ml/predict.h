@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/tupdesc.h"
+#include "fmgr.h"
 
 #include "ml/feature_value.h"
 #include "ml/model.h"
@@ -34,5 +35,13 @@ extern void row_mapping_build(RowMapping *map, const MlModel *m, TupleDesc desc,
 /* Raw feature values of one deformed row */
 extern void row_mapping_raw(RowMapping *map, const MlModel *m,
 							const Datum *values, const bool *nulls, double *raw);
+
+/*
+ * The model (cached) and the raw feature values of a call whose arguments
+ * are (model text or model_id bigint, features): what explain and drift
+ * share with predict.
+ */
+extern const MlModel *predict_raw_values(FunctionCallInfo fcinfo, bool by_id,
+										 double **raw, const char **model_desc);
 
 #endif							/* PREDICT_H */
