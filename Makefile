@@ -25,6 +25,7 @@ OBJS = \
 	src/profile/rowset.o \
 	src/ml/algorithms.o \
 	src/ml/dataset.o \
+	src/ml/drift.o \
 	src/ml/evaluate.o \
 	src/ml/explain.o \
 	src/ml/feature_value.o \
@@ -42,6 +43,7 @@ OBJS = \
 	src/ml/naive_bayes.o \
 	src/ml/predict.o \
 	src/ml/preprocess.o \
+	src/ml/reference.o \
 	src/ml/registry.o \
 	src/ml/rng.o \
 	src/ml/search.o \

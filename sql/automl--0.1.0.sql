@@ -404,6 +404,13 @@ CREATE FUNCTION automl.explain(model_id bigint, features anyelement)
 COMMENT ON FUNCTION automl.explain(bigint, anyelement) IS
 	'Additive contribution of each feature to one prediction of exactly the model version model_id.';
 
+CREATE FUNCTION automl.drift(model text, relation pg_catalog.regclass)
+	RETURNS TABLE(feature text, psi float8, ks float8, drifted boolean)
+	AS 'MODULE_PATHNAME', 'automl_drift'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.drift(text, pg_catalog.regclass) IS
+	'Per feature, how far the rows of relation are from the training data of the deployed version: PSI, KS statistic, and drifted (PSI > 0.2 or KS p < 0.01).';
+
 CREATE FUNCTION automl.evaluate(model text, relation pg_catalog.regclass)
 	RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'automl_evaluate'

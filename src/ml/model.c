@@ -28,6 +28,9 @@ model_encode(const MlModel *m, size_t *len)
 		ml_put_str(&w, m->classes[c]);
 	ml_put_str(&w, m->info);
 	preprocess_write(&w, m->pp);
+	ml_put_u8(&w, m->ref != NULL);
+	if (m->ref)
+		reference_write(&w, m->ref);
 	m->alg->write(&w, m->fitted);
 	ml_put_u32(&w, ml_crc32c(w.data, w.len));
 	*len = w.len;
@@ -108,8 +111,21 @@ model_decode(const void *data, size_t len)
 	if (m->info == NULL)
 		return NULL;
 	m->pp = preprocess_read(&r);
-	if (m->pp == NULL)
+	/* the encoding is the algorithm's: one-hot and standardised, or not */
+	if (m->pp == NULL || m->pp->one_hot != m->alg->one_hot)
 		return NULL;
+	switch (ml_get_u8(&r))
+	{
+		case 0:
+			m->ref = NULL;
+			break;
+		case 1:
+			if ((m->ref = reference_read(&r, m->pp)) == NULL)
+				return NULL;
+			break;
+		default:
+			return NULL;
+	}
 	m->fitted = m->alg->read(&r, m->pp->p, m->task, m->nclasses);
 	/* every byte up to the checksum must belong to the model */
 	if (m->fitted == NULL || !ml_reader_ok(&r) || r.pos != r.len)

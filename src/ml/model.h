@@ -8,7 +8,8 @@
  *	 magic "AMLM" | format version u32 | task u8 | algorithm id u8 |
  *	 target string | class count u32 | numeric classes u8 | class labels |
  *	 info string (JSON: hyperparams, metrics, score, train_rows,
- *	 training_seconds) | preprocessor | algorithm body |
+ *	 training_seconds) | preprocessor | reference flag u8 and reference
+ *	 (reference.h) | algorithm body |
  *	 CRC-32C u32 of everything before it
  * all little-endian.  model_decode checks the checksum first and then
  * validates every field, so a corrupt or hostile image is refused, never
@@ -21,6 +22,7 @@
 
 #include "ml.h"
 #include "preprocess.h"
+#include "reference.h"
 
 #define MODEL_MAGIC			0x4D4C4D41	/* "AMLM" little-endian */
 #define MODEL_FORMAT_VERSION 1
@@ -37,6 +39,7 @@ typedef struct MlModel
 	double	   *class_values;	/* the numbers, when classes_numeric */
 	char	   *info;			/* JSON text describing the training */
 	Preprocessor *pp;
+	Reference  *ref;			/* training distributions, or NULL */
 	void	   *fitted;			/* the algorithm's model */
 	double	   *design;			/* scratch row of pp->p values */
 } MlModel;

@@ -373,6 +373,8 @@ build_design(TrainRun *run)
 	}
 	preprocess_fit(pp, ds->raw, run->train_idx, run->n_train);
 	run->model.pp = pp;
+	/* before the raw columns become the design matrix */
+	run->model.ref = reference_build(pp, ds->raw, run->train_idx, run->n_train);
 
 	/*
 	 * When every feature is one design column (numbers, booleans, ordinal
