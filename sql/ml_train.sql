@@ -105,8 +105,10 @@ SELECT hyperparams FROM automl.models WHERE model_name = 'churn_gradient_boostin
 -- the split is stratified: both classes keep their share in the test rows
 SELECT (metrics->>'test_rows')::int AS test_rows FROM automl.models WHERE model_name = 'churn_logistic_regression';
 
--- 'auto' is gradient boosting with defaults (until the AutoML search)
-SELECT algorithm, task FROM automl.train('auto_churn', 'customers', 'churned',
+-- 'auto' searches (its progress NOTICEs depend on timing: not shown here)
+SET client_min_messages = warning;
+SELECT algorithm, task, metrics->'search'->>'metric' AS metric, metrics->'search'->'folds' AS folds
+  FROM automl.train('auto_churn', 'customers', 'churned',
 										 options => '{"exclude": ["segment", "revenue", "id"]}');
 
 -- task 'auto': integers with few values are classes, many are numbers
@@ -114,6 +116,7 @@ CREATE TABLE int_targets AS
 SELECT i, i % 3 AS few, i * 7 % 1000 AS many FROM generate_series(1, 300) i;
 SELECT task FROM automl.train('few', 'int_targets', 'few', options => '{"exclude": ["many"]}');
 SELECT task FROM automl.train('many', 'int_targets', 'many', options => '{"exclude": ["few"]}');
+RESET client_min_messages;
 
 -- hyperparameters are applied and stored; the same seed gives the same model
 SELECT version FROM automl.train('hp', 'customers', 'churned', 'classification', 'gradient_boosting',
