@@ -25,6 +25,7 @@ OBJS = \
 	src/profile/rowset.o \
 	src/ml/algorithms.o \
 	src/ml/dataset.o \
+	src/ml/diagnostics.o \
 	src/ml/drift.o \
 	src/ml/evaluate.o \
 	src/ml/explain.o \
@@ -40,11 +41,13 @@ OBJS = \
 	src/ml/model_cache.o \
 	src/ml/model_info.o \
 	src/ml/model_io.o \
+	src/ml/model_report.o \
 	src/ml/naive_bayes.o \
 	src/ml/predict.o \
 	src/ml/preprocess.o \
 	src/ml/reference.o \
 	src/ml/registry.o \
+	src/ml/report.o \
 	src/ml/rng.o \
 	src/ml/search.o \
 	src/ml/split.o \

@@ -194,6 +194,7 @@ CREATE TABLE automl.models (
 	classes		text[],
 	hyperparams	jsonb NOT NULL,
 	metrics		jsonb NOT NULL,
+	diagnostics	jsonb NOT NULL DEFAULT '{}',
 	score		float8,
 	train_rows	bigint NOT NULL,
 	training_seconds float8 NOT NULL,
@@ -219,6 +220,7 @@ COMMENT ON COLUMN automl.models.features IS 'Per feature: name, type, kind, enco
 COMMENT ON COLUMN automl.models.classes IS 'Class labels in the order of predict_proba(); NULL for regression.';
 COMMENT ON COLUMN automl.models.hyperparams IS 'The hyperparameters used, defaults included.';
 COMMENT ON COLUMN automl.models.metrics IS 'Metrics on the held-out test rows, and the row counts.';
+COMMENT ON COLUMN automl.models.diagnostics IS 'What model_report() draws, from the test rows: confusion_matrix, roc_curve (two classes), residuals (regression: [predicted, actual] pairs).';
 COMMENT ON COLUMN automl.models.score IS 'The metric deployment compares: r2 (regression) or accuracy (classification) on the test rows.';
 COMMENT ON COLUMN automl.models.train_rows IS 'Rows the model was fitted on.';
 COMMENT ON COLUMN automl.models.training_seconds IS 'Wall-clock time of automl.train().';
@@ -410,6 +412,13 @@ CREATE FUNCTION automl.drift(model text, relation pg_catalog.regclass)
 	LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION automl.drift(text, pg_catalog.regclass) IS
 	'Per feature, how far the rows of relation are from the training data of the deployed version: PSI, KS statistic, and drifted (PSI > 0.2 or KS p < 0.01).';
+
+CREATE FUNCTION automl.model_report(model text)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'automl_model_report'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.model_report(text) IS
+	'A self-contained HTML page on the deployed version: metrics, leaderboard, feature importance, confusion matrix or residual plot, ROC curve.';
 
 CREATE FUNCTION automl.evaluate(model text, relation pg_catalog.regclass)
 	RETURNS jsonb

@@ -56,8 +56,8 @@ info_number(Jsonb *obj, const char *key, bool *isnull)
 
 void
 model_info_parse(const char *info, char **hyperparams_json, char **metrics_json,
-				 double *score, bool *score_null, int64 *train_rows,
-				 double *training_seconds)
+				 char **diagnostics_json, double *score, bool *score_null,
+				 int64 *train_rows, double *training_seconds)
 {
 	Jsonb	   *obj = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(info)));
 	bool		isnull;
@@ -67,6 +67,7 @@ model_info_parse(const char *info, char **hyperparams_json, char **metrics_json,
 		obj = NULL;
 	*hyperparams_json = info_object(obj, "hyperparams");
 	*metrics_json = info_object(obj, "metrics");
+	*diagnostics_json = info_object(obj, "diagnostics");
 	*score = info_number(obj, "score", score_null);
 	if (!isfinite(*score))
 		*score_null = true;

@@ -124,11 +124,11 @@ registry_should_deploy(const char *model_name, int deploy_mode, double score,
 int64
 registry_insert(const RegistryRow *row, int *version)
 {
-	Oid			argtypes[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
+	Oid			argtypes[15] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
 		TEXTARRAYOID, JSONBOID, JSONBOID, FLOAT8OID, INT8OID, FLOAT8OID,
-	BOOLOID, BYTEAOID, INT8OID};
-	Datum		values[14];
-	char		nulls[14];
+	BOOLOID, BYTEAOID, INT8OID, JSONBOID};
+	Datum		values[15];
+	char		nulls[15];
 	int			ret;
 	bool		isnull;
 	int64		model_id;
@@ -153,6 +153,7 @@ registry_insert(const RegistryRow *row, int *version)
 	values[11] = BoolGetDatum(row->deploy);
 	values[12] = PointerGetDatum(row->image);
 	values[13] = Int64GetDatum(VARSIZE_ANY_EXHDR(row->image));
+	values[14] = DirectFunctionCall1(jsonb_in, CStringGetDatum(row->diagnostics_json));
 
 	if (row->deploy)
 	{
@@ -164,12 +165,12 @@ registry_insert(const RegistryRow *row, int *version)
 	ret = SPI_execute_with_args("INSERT INTO automl.models"
 								" (model_name, version, task, algorithm, target, features, classes,"
 								"  hyperparams, metrics, score, train_rows, training_seconds, deployed,"
-								"  deployed_at, model, size_bytes)"
+								"  deployed_at, model, size_bytes, diagnostics)"
 								" SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9,"
-								"  $10, $11, $12, CASE WHEN $12 THEN pg_catalog.now() END, $13, $14"
+								"  $10, $11, $12, CASE WHEN $12 THEN pg_catalog.now() END, $13, $14, $15"
 								"   FROM automl.models WHERE model_name = $1"
 								" RETURNING model_id, version",
-								14, argtypes, values, nulls, false, 0);
+								15, argtypes, values, nulls, false, 0);
 	if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
 		elog(ERROR, "could not insert into automl.models: %s", SPI_result_code_string(ret));
 	model_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -378,6 +379,7 @@ registry_row_from_model(RegistryRow *row, const MlModel *m, const char *model_na
 		row->classes = construct_array(labels, m->nclasses, TEXTOID, -1, false, TYPALIGN_INT);
 	}
 	model_info_parse(m->info, &row->hyperparams_json, &row->metrics_json,
+					 &row->diagnostics_json,
 					 &row->score, &row->score_null, &row->train_rows,
 					 &row->training_seconds);
 }

@@ -31,6 +31,7 @@ typedef struct RegistryRow
 	ArrayType  *classes;		/* text[], NULL for regression */
 	char	   *hyperparams_json;
 	char	   *metrics_json;
+	char	   *diagnostics_json;	/* the report's plots */
 	double		score;			/* the metric deployment compares */
 	bool		score_null;
 	int64		train_rows;
@@ -58,7 +59,8 @@ extern char *model_features_json(const MlModel *m);
 
 /* model_info.c: the fields of a model's info JSON (absent ones: defaults) */
 extern void model_info_parse(const char *info, char **hyperparams_json,
-							 char **metrics_json, double *score, bool *score_null,
+							 char **metrics_json, char **diagnostics_json,
+							 double *score, bool *score_null,
 							 int64 *train_rows, double *training_seconds);
 extern const char *model_task_name(MlTask task);
 

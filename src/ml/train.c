@@ -141,6 +141,7 @@ typedef struct TrainRun
 	bool		score_null;
 	char	   *metrics_json;
 	char	   *hyperparams_json;
+	char	   *diagnostics_json;
 	/* algorithm 'auto' */
 	bool		searched;
 	const char *metric;
@@ -488,6 +489,8 @@ evaluate_test(TrainRun *run)
 	jw_end_object(&w);
 	run->metrics_json = buf.data;
 	run->score_null = isnan(run->score);
+	run->diagnostics_json = diagnostics_json(run->model.task, run->model.nclasses,
+											 run->y_test, run->pred, run->n_test);
 }
 
 void
@@ -578,6 +581,9 @@ model_info_json(TrainRun *run, double seconds)
 	w.need_comma[w.depth] = true;
 	jw_key(&w, "metrics");
 	appendStringInfoString(&buf, run->metrics_json);
+	w.need_comma[w.depth] = true;
+	jw_key(&w, "diagnostics");
+	appendStringInfoString(&buf, run->diagnostics_json);
 	w.need_comma[w.depth] = true;
 	jw_key(&w, "score");
 	jw_double(&w, run->score);

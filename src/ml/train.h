@@ -40,4 +40,8 @@ extern void train_metrics_json(JsonWriter *w, MlTask task, int nclasses,
 							   const double *y, const double *pred, int64 n,
 							   double *score);
 
+/* diagnostics.c: the report's plots of the held-out rows, as JSON */
+extern char *diagnostics_json(MlTask task, int nclasses, const double *y,
+							  const double *pred, int64 n);
+
 #endif							/* TRAIN_H */
