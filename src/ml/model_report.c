@@ -21,9 +21,13 @@
  *	  "residuals": [[predicted, actual], ...],
  *	  "importance": [{"feature", "importance"}, ...],	sorted, largest first
  *	  "leaderboard": [{"trial", "algorithm", "hyperparams", "score",
- *					   "fit_seconds", "status"}, ...],	best first
+ *					   "fit_seconds", "status", "metric"}, ...],	best first
  *	  "search": {"metric", "folds", "trials", "budget_seconds", "seconds",
- *				 "stopped"}}
+ *				 "stopped": "budget" | "trials" | "converged" | ...}}
+ *
+ * Members that are objects or arrays inside "metrics" (such as a copy of
+ * the search) get no card.  The leaderboard's score column is named after
+ * search.metric, else after the first trial's metric.
  *
  * Why it is built this way (as src/profile/report_html.c, whose look it
  * shares):
@@ -2020,6 +2024,8 @@ render_search_tile(MrBuf *b, json_t *search, const char *key,
 		put_number(b, v, fmt);
 	else if (mr_str_is(search, key, "budget"))
 		mr_puts(b, "time budget");
+	else if (mr_str_is(search, key, "trials"))
+		mr_puts(b, "trial limit");
 	else
 		put_value(b, v, MR_LABEL_CHARS);
 	mr_puts(b, "</div></div>\n");
@@ -2140,6 +2146,9 @@ render_leaderboard(MrBuf *b, json_t *root)
 	for (i = 0; i < shown && winner == shown; i++)
 		if (trial_finished(json_array_get(board, i)))
 			winner = i;
+	/* the search's metric, else the one the best trial was scored by */
+	if (!json_is_string(metric))
+		metric = json_object_get(json_array_get(board, 0), "metric");
 	mr_puts(b, "<div class=\"scroll\" id=\"leaderboard\"><table><thead><tr>"
 			"<th class=\"num\">rank</th><th class=\"num\">trial</th>"
 			"<th>algorithm</th><th class=\"num\">score");
