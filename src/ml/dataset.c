@@ -484,3 +484,49 @@ dataset_keep_categories(Dataset *ds, int f, int k, char ***cats)
 	pfree(map);
 	return kept;
 }
+
+/*
+ * The raw columns as a preprocessor of the given encoding sees them,
+ * without changing the dataset: categorical columns are copies with the
+ * codes of the k kept categories (k depends on the encoding), the others
+ * are the dataset's own columns.  Fills the feature specs of pp (name,
+ * type, kind, kept categories); free with dataset_free_view.
+ */
+double	  **
+dataset_view(Dataset *ds, Preprocessor *pp, bool one_hot)
+{
+	double	  **view = palloc(sizeof(double *) * Max(ds->nfeatures, 1));
+
+	pp->nfeatures = ds->nfeatures;
+	pp->one_hot = one_hot;
+	pp->features = palloc0(sizeof(FeatureSpec) * Max(ds->nfeatures, 1));
+	for (int f = 0; f < ds->nfeatures; f++)
+	{
+		FeatureSpec *fs = &pp->features[f];
+
+		fs->name = ds->features[f].name;
+		fs->type_name = feature_type_name(ds->features[f].type.typid);
+		fs->kind = ds->features[f].type.kind;
+		view[f] = ds->raw[f];
+		if (fs->kind == FEAT_CATEGORICAL)
+		{
+			int		   *map = dataset_category_map(ds, f, one_hot ? PP_MAX_ONE_HOT : PP_MAX_ORDINAL,
+												   &fs->cats, &fs->ncats);
+
+			view[f] = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(ds->n, 1));
+			for (int64 i = 0; i < ds->n; i++)
+				view[f][i] = isnan(ds->raw[f][i]) ? NAN : map[(int) ds->raw[f][i]];
+			pfree(map);
+		}
+	}
+	return view;
+}
+
+void
+dataset_free_view(Dataset *ds, double **view)
+{
+	for (int f = 0; f < ds->nfeatures; f++)
+		if (view[f] != ds->raw[f])
+			pfree(view[f]);
+	pfree(view);
+}

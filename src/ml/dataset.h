@@ -71,6 +71,10 @@ extern int	dataset_keep_categories(Dataset *ds, int f, int k, char ***cats);
 /* The same choice without rewriting: map[code] is the kept index (or k) */
 extern int *dataset_category_map(Dataset *ds, int f, int k, char ***cats, int *ncats);
 
+/* The raw columns for an encoding, the dataset unchanged (dataset.c) */
+extern double **dataset_view(Dataset *ds, Preprocessor *pp, bool one_hot);
+extern void dataset_free_view(Dataset *ds, double **view);
+
 /* Account bytes more for the design matrices; ERROR past the limit. */
 extern void dataset_check_memory(Dataset *ds, Size more, const char *what);
 

@@ -265,33 +265,12 @@ family_build(SearchCtx *c, bool one_hot)
 	Dataset    *ds = s->ds;
 	Family	   *fam = &c->family[one_hot ? 1 : 0];
 	Preprocessor *pp = palloc0(sizeof(Preprocessor));
-	double	  **view = palloc(sizeof(double *) * ds->nfeatures);
+	double	  **view;
 	double	   *design;
 	Size		bytes;
 	int64		n = s->n_train;
 
-	pp->nfeatures = ds->nfeatures;
-	pp->one_hot = one_hot;
-	pp->features = palloc0(sizeof(FeatureSpec) * ds->nfeatures);
-	for (int f = 0; f < ds->nfeatures; f++)
-	{
-		FeatureSpec *fs = &pp->features[f];
-
-		fs->name = ds->features[f].name;
-		fs->type_name = feature_type_name(ds->features[f].type.typid);
-		fs->kind = ds->features[f].type.kind;
-		view[f] = ds->raw[f];
-		if (fs->kind == FEAT_CATEGORICAL)
-		{
-			int		   *map = dataset_category_map(ds, f, one_hot ? PP_MAX_ONE_HOT : PP_MAX_ORDINAL,
-												   &fs->cats, &fs->ncats);
-
-			view[f] = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(ds->n, 1));
-			for (int64 i = 0; i < ds->n; i++)
-				view[f][i] = isnan(ds->raw[f][i]) ? NAN : map[(int) ds->raw[f][i]];
-			pfree(map);
-		}
-	}
+	view = dataset_view(ds, pp, one_hot);
 	preprocess_fit(pp, view, s->train_idx, n);
 	fam->pp = pp;
 	fam->ncat = preprocess_ncategories(pp);
@@ -331,10 +310,7 @@ family_build(SearchCtx *c, bool one_hot)
 		fam->fold_valid[f] = xv;
 	}
 	pfree(design);
-	for (int f = 0; f < ds->nfeatures; f++)
-		if (view[f] != ds->raw[f])
-			pfree(view[f]);
-	pfree(view);
+	dataset_free_view(ds, view);
 	fam->built = true;
 }
 

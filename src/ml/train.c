@@ -353,29 +353,41 @@ build_design(TrainRun *run)
 {
 	Dataset    *ds = run->ds;
 	Preprocessor *pp = palloc0(sizeof(Preprocessor));
+	double	  **raw;
 	Size		bytes;
 	bool		in_place;
 
-	pp->nfeatures = ds->nfeatures;
-	pp->one_hot = run->alg->one_hot;
-	pp->features = palloc0(sizeof(FeatureSpec) * ds->nfeatures);
-	for (int f = 0; f < ds->nfeatures; f++)
+	/*
+	 * After a search the raw columns serve once more (the refit on every
+	 * row), so they are read through a view; otherwise the categories are
+	 * remapped in place.
+	 */
+	if (run->searched)
+		raw = dataset_view(ds, pp, run->alg->one_hot);
+	else
 	{
-		FeatureSpec *fs = &pp->features[f];
-		DatasetColumn *col = &ds->features[f];
+		pp->nfeatures = ds->nfeatures;
+		pp->one_hot = run->alg->one_hot;
+		pp->features = palloc0(sizeof(FeatureSpec) * ds->nfeatures);
+		for (int f = 0; f < ds->nfeatures; f++)
+		{
+			FeatureSpec *fs = &pp->features[f];
+			DatasetColumn *col = &ds->features[f];
 
-		fs->name = col->name;
-		fs->type_name = feature_type_name(col->type.typid);
-		fs->kind = col->type.kind;
-		if (fs->kind == FEAT_CATEGORICAL)
-			fs->ncats = dataset_keep_categories(ds, f,
-												pp->one_hot ? PP_MAX_ONE_HOT : PP_MAX_ORDINAL,
-												&fs->cats);
+			fs->name = col->name;
+			fs->type_name = feature_type_name(col->type.typid);
+			fs->kind = col->type.kind;
+			if (fs->kind == FEAT_CATEGORICAL)
+				fs->ncats = dataset_keep_categories(ds, f,
+													pp->one_hot ? PP_MAX_ONE_HOT : PP_MAX_ORDINAL,
+													&fs->cats);
+		}
+		raw = ds->raw;
 	}
-	preprocess_fit(pp, ds->raw, run->train_idx, run->n_train);
+	preprocess_fit(pp, raw, run->train_idx, run->n_train);
 	run->model.pp = pp;
 	/* before the raw columns become the design matrix */
-	run->model.ref = reference_build(pp, ds->raw, run->train_idx, run->n_train);
+	run->model.ref = reference_build(pp, raw, run->train_idx, run->n_train);
 
 	/*
 	 * When every feature is one design column (numbers, booleans, ordinal
@@ -385,20 +397,23 @@ build_design(TrainRun *run)
 	 * overwritten before it is read.  The test rows are gathered first.
 	 * This saves a copy and the memory of the largest matrix.
 	 */
-	in_place = pp->p == ds->nfeatures;
+	in_place = pp->p == ds->nfeatures && !run->searched;
 	bytes = (Size) (run->n_test + (in_place ? 0 : run->n_train)) * (pp->p + 1) * sizeof(double);
 	dataset_check_memory(ds, bytes, "The design matrix");
 	run->x_test = MemoryContextAllocHuge(CurrentMemoryContext,
 										 sizeof(double) * Max(run->n_test, 1) * pp->p);
-	preprocess_transform(pp, ds->raw, run->test_idx, run->n_test, run->x_test);
+	preprocess_transform(pp, raw, run->test_idx, run->n_test, run->x_test);
 	if (in_place)
 		run->x_train = ds->block;
 	else
 		run->x_train = MemoryContextAllocHuge(CurrentMemoryContext,
 											  sizeof(double) * Max(run->n_train, 1) * pp->p);
-	preprocess_transform(pp, ds->raw, run->train_idx, run->n_train, run->x_train);
-	/* ds->raw is the design matrix now, or stale: nothing reads it again */
-	ds->raw = NULL;
+	preprocess_transform(pp, raw, run->train_idx, run->n_train, run->x_train);
+	if (run->searched)
+		dataset_free_view(ds, raw);
+	else
+		/* ds->raw is the design matrix now, or stale: nothing reads it again */
+		ds->raw = NULL;
 	run->y_train = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(run->n_train, 1));
 	run->y_test = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * Max(run->n_test, 1));
 	for (int64 i = 0; i < run->n_train; i++)
@@ -632,6 +647,25 @@ search_winner(TrainRun *run)
 	}
 }
 
+/*
+ * After a search, the metrics come from the winner fitted on the training
+ * rows and scored on the test rows; the model stored is then fitted once
+ * more on every row (as FLAML's retrain_full does), so that the rows held
+ * out for the metrics still teach the model.  train_rows counts them.
+ */
+static void
+refit_all_rows(TrainRun *run)
+{
+	Dataset    *ds = run->ds;
+
+	for (int64 i = 0; i < ds->n; i++)
+		run->train_idx[i] = i;
+	run->n_train = ds->n;
+	run->n_test = 0;
+	build_design(run);
+	fit(run);
+}
+
 static void
 train_steps(TrainRun *run, Oid relid, const char *target, const char *task,
 			const char *algorithm)
@@ -714,6 +748,8 @@ train_steps(TrainRun *run, Oid relid, const char *target, const char *task,
 	run->model.target = ds->target.name;
 	fit(run);
 	evaluate_test(run);
+	if (run->searched && run->n_test > 0)
+		refit_all_rows(run);
 }
 
 /*
