@@ -39,6 +39,13 @@
  * averages the trees' leaves; importance is the total split gain of each
  * feature (mean decrease in impurity, unnormalised).
  *
+ * Explanation (tree.c's path-dependent TreeSHAP) is of the averaged leaf
+ * value: the mean target, or the mean probability of the class asked for.
+ * A node's cover is the training weight of the tree's sample reaching it:
+ * each row counted as many times as the bootstrap drew it (scikit-learn's
+ * weighted sample count), once without bootstrap.  The base value is the
+ * mean over trees of their cover-weighted mean leaf.
+ *
  *-------------------------------------------------------------------------
  */
 #include "tree.h"
@@ -46,7 +53,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#define FOREST_IMAGE_VERSION	1
+#define FOREST_IMAGE_VERSION	2	/* 2: node covers */
 #define FOREST_MAX_TREES		(1 << 20)
 
 typedef struct ForestModel
@@ -257,6 +264,8 @@ forest_fit_common(const MlData *d, const MlHyperparams *hp, char *errbuf,
 		prm.min_gain = hp->min_split_gain * (double) nsamp /
 			(gs == 2 && d->task == ML_CLASSIFICATION ? 4 : 2) / yscale / yscale;
 	prm.mtry = forest ? forest_mtry(d, hp) : 0;
+	/* covers count bootstrap draws: the hessian channel is the multiplicity */
+	prm.weighted_cover = true;
 
 	bins = tree_bin(d, hp->max_bins, hp->seed);
 	feats = am_alloc(sizeof(int) * d->p);
@@ -373,7 +382,8 @@ forest_predict_batch(const void *model, const double *x, int64 nrows,
 
 /*
  * Image: version, task, classes, features, tree count, then the trees
- * (tree_write) with nclasses probabilities or one mean per leaf.
+ * (tree_write: nodes with their covers) with nclasses probabilities or one
+ * mean per leaf.
  */
 static void
 forest_write(MlWriter *w, const void *model)
@@ -460,6 +470,44 @@ random_forest_read(MlReader *r, int p, MlTask task, int nclasses)
 	return forest_read_common(r, p, task, nclasses, false);
 }
 
+/*
+ * The leaf value channel explained for output out: the class's
+ * probability, or the regression value (out is then ignored).  An out of
+ * range, which the caller should never pass, explains channel 0.
+ */
+static int
+forest_channel(const ForestModel *m, int out)
+{
+	if (m->task != ML_CLASSIFICATION || out < 0 || out >= m->nout)
+		return 0;
+	return out;
+}
+
+/*
+ * Additive explanation of the averaged leaf value of channel out: each
+ * tree's TreeSHAP values and expected value, weighted 1 / ntrees.
+ */
+static void
+forest_explain(const void *model, const double *row, int out,
+			   double *contrib, double *base)
+{
+	const ForestModel *m = model;
+
+	memset(contrib, 0, sizeof(double) * m->p);
+	*base = trees_shap(m->trees, m->ntrees, 1, 0, forest_channel(m, out),
+					   1.0 / m->ntrees, row, m->p, contrib);
+}
+
+/* The averaged leaf value of channel out, which forest_explain adds up to. */
+static double
+forest_raw_output(const void *model, const double *row, int out)
+{
+	const ForestModel *m = model;
+
+	return trees_raw_sum(m->trees, m->ntrees, 1, 0, forest_channel(m, out),
+						 row, 0.0) / m->ntrees;
+}
+
 /* Mean decrease in impurity: the split gains of each feature, over trees. */
 static void
 forest_importance(const void *model, double *imp)
@@ -485,6 +533,8 @@ const MlAlgorithm ml_decision_tree = {
 	.write = forest_write,
 	.read = decision_tree_read,
 	.importance = forest_importance,
+	.explain = forest_explain,
+	.raw_output = forest_raw_output,
 };
 
 const MlAlgorithm ml_random_forest = {
@@ -499,4 +549,6 @@ const MlAlgorithm ml_random_forest = {
 	.write = forest_write,
 	.read = random_forest_read,
 	.importance = forest_importance,
+	.explain = forest_explain,
+	.raw_output = forest_raw_output,
 };

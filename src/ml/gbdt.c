@@ -36,6 +36,15 @@
  * from the leaf they were partitioned into; the other rows (held out or
  * not drawn this round) walk the tree on their raw values.
  *
+ * Explanation (tree.c's path-dependent TreeSHAP) is of the raw score
+ * before the link: the value, the log-odds of class 1 for two classes, a
+ * class's softmax input for more (its trees only).  The base value is the
+ * initial score plus each tree's expected value.  A node's cover is the
+ * number of rows of the round's sample that reached it, as LightGBM
+ * counts, not XGBoost's hessian sum: the expectation is then over the
+ * training rows, the same for every loss, and confidently classified rows
+ * (hessians near 0) still count; for squared error the two agree.
+ *
  *-------------------------------------------------------------------------
  */
 #include "tree.h"
@@ -43,7 +52,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#define GBDT_IMAGE_VERSION	1
+#define GBDT_IMAGE_VERSION	2	/* 2: node covers */
 #define GBDT_MAX_TREES		(1 << 24)
 #define GBDT_DEFAULT_LEAVES 31
 #define GBDT_MIN_HESSIAN	1e-16
@@ -616,8 +625,8 @@ gbdt_predict_batch(const void *model, const double *x, int64 nrows, double *out)
 
 /*
  * Image: version, task, classes, features, trees per round, the initial
- * scores, the tree count, then the trees (one value per leaf, learning
- * rate included).
+ * scores, the tree count, then the trees (tree_write: nodes with their
+ * covers, one value per leaf, learning rate included).
  */
 static void
 gbdt_write(MlWriter *w, const void *model)
@@ -706,6 +715,46 @@ gbdt_read(MlReader *r, int p, MlTask task, int nclasses)
 	return m;
 }
 
+/*
+ * The score explained for output out: the class's own for more than two
+ * classes, the only one otherwise (out ignored).  An out of range, which
+ * the caller should never pass, explains score 0.
+ */
+static int
+gbdt_group(const GbdtModel *m, int out)
+{
+	if (m->ngroups == 1 || out < 0 || out >= m->ngroups)
+		return 0;
+	return out;
+}
+
+/*
+ * Additive explanation of the raw score of output out: TreeSHAP over the
+ * group's trees; the base is the initial score plus their expected values.
+ */
+static void
+gbdt_explain(const void *model, const double *row, int out, double *contrib,
+			 double *base)
+{
+	const GbdtModel *m = model;
+	int			g = gbdt_group(m, out);
+
+	memset(contrib, 0, sizeof(double) * m->p);
+	*base = m->base[g] + trees_shap(m->trees, m->ntrees, m->ngroups, g, 0,
+									1.0, row, m->p, contrib);
+}
+
+/* The raw score of output out (before sigmoid or softmax), as predicted. */
+static double
+gbdt_raw_output(const void *model, const double *row, int out)
+{
+	const GbdtModel *m = model;
+	int			g = gbdt_group(m, out);
+
+	return trees_raw_sum(m->trees, m->ntrees, m->ngroups, g, 0, row,
+						 m->base[g]);
+}
+
 /* Total split gain of each feature over all trees. */
 static void
 gbdt_importance(const void *model, double *imp)
@@ -729,4 +778,6 @@ const MlAlgorithm ml_gradient_boosting = {
 	.write = gbdt_write,
 	.read = gbdt_read,
 	.importance = gbdt_importance,
+	.explain = gbdt_explain,
+	.raw_output = gbdt_raw_output,
 };

@@ -52,6 +52,12 @@
  * Importance is |w_j|, which ranks features when the columns are
  * standardised (as the SQL layer does for these algorithms).
  *
+ * Explanation is exact: a row's prediction b + w.x is the expected
+ * prediction over the training rows, b + w.m with m the training column
+ * means, plus w_j (x_j - m_j) for each column.  The model keeps m for
+ * that (the solvers have it at hand when they centre; without an
+ * intercept it costs one more pass over the data).
+ *
  *-------------------------------------------------------------------------
  */
 #include "ml.h"
@@ -64,7 +70,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-#define LINEAR_IMAGE_VERSION	1
+#define LINEAR_IMAGE_VERSION	2	/* 2: training column means */
 
 /* rows per block of the Gram and QR passes: ~2048 x 22 doubles fit L2 */
 #define LINEAR_BLOCK_ROWS		2048
@@ -83,6 +89,7 @@ typedef struct LinearModel
 	int			p;
 	double		intercept;
 	double	   *coef;			/* p */
+	double	   *mean;			/* p: training column means (explanation) */
 } LinearModel;
 
 /*
@@ -104,6 +111,7 @@ linear_model_new(int p)
 
 	m->p = p;
 	m->coef = am_alloc0(sizeof(double) * (p > 0 ? p : 1));
+	m->mean = am_alloc0(sizeof(double) * (p > 0 ? p : 1));
 	return m;
 }
 
@@ -112,6 +120,7 @@ static void
 linear_model_free(LinearModel *m)
 {
 	am_free(m->coef);
+	am_free(m->mean);
 	am_free(m);
 }
 
@@ -185,6 +194,26 @@ linear_centre_init(LinearCentre *c, const MlData *d, bool centre,
 		c->xoff[j] = column_mean(d->x + (int64) j * d->n, n, refine);
 	}
 	c->yoff = column_mean(d->y, n, refine);
+}
+
+/*
+ * The model's training column means: the centring offsets when they are
+ * the exact means (the caller corrected any first-block offsets), or, when
+ * the data were not centred (no intercept), one pass over the columns.
+ */
+static void
+linear_set_means(LinearModel *m, const MlData *d, const LinearCentre *c)
+{
+	for (int j = 0; j < d->p; j++)
+	{
+		if (c->centre)
+			m->mean[j] = c->xoff[j];
+		else
+		{
+			ML_CHECK_INTERRUPTS();
+			m->mean[j] = column_mean(d->x + (int64) j * d->n, d->n, false);
+		}
+	}
 }
 
 /*
@@ -504,9 +533,14 @@ fit_least_squares(const MlData *d, const MlHyperparams *hp, double alpha,
 		{
 			double		b = c.yoff + sums[p] / (double) d->n;
 
+			/* the exact means are the offsets plus sums / n */
 			for (int j = 0; j < p; j++)
-				b -= (c.xoff[j] + sums[j] / (double) d->n) * m->coef[j];
+			{
+				c.xoff[j] += sums[j] / (double) d->n;
+				b -= c.xoff[j] * m->coef[j];
+			}
 			m->intercept = c.centre ? b : 0.0;
+			linear_set_means(m, d, &c);
 			solved = true;
 		}
 		am_free(g);
@@ -550,6 +584,7 @@ fit_least_squares(const MlData *d, const MlHyperparams *hp, double alpha,
 				b -= c.xoff[j] * m->coef[j];
 			m->intercept = b;
 		}
+		linear_set_means(m, d, &c);
 		am_free(r);
 		am_free(c.xoff);
 	}
@@ -840,6 +875,7 @@ fit_elastic_net(const MlData *d, const MlHyperparams *hp, double l1_ratio,
 		for (int j = 0; j < p; j++)
 			m->intercept -= c.xoff[j] * m->coef[j];
 	}
+	linear_set_means(m, d, &c);
 	am_free(c.xoff);
 	for (int j = 0; j < p; j++)
 		if (!isfinite(m->coef[j]) || !isfinite(m->intercept))
@@ -906,7 +942,8 @@ linear_predict_batch(const void *model, const double *x, int64 m, double *out)
 }
 
 /*
- * Image: u8 version, u32 p, f64 intercept, p x f64 coefficients.
+ * Image: u8 version, u32 p, f64 intercept, p x f64 coefficients, p x f64
+ * training column means.
  */
 static void
 linear_write(MlWriter *w, const void *model)
@@ -917,6 +954,7 @@ linear_write(MlWriter *w, const void *model)
 	ml_put_u32(w, (uint32) m->p);
 	ml_put_f64(w, m->intercept);
 	ml_put_f64s(w, m->coef, m->p);
+	ml_put_f64s(w, m->mean, m->p);
 }
 
 /* Read and validate an image written by linear_write. */
@@ -930,22 +968,52 @@ linear_read(MlReader *r, int p, MlTask task, int nclasses)
 		return NULL;
 	if (ml_get_u8(r) != LINEAR_IMAGE_VERSION)
 		return NULL;
-	/* the count is p, followed by the intercept and p coefficients */
-	np = ml_get_count(r, sizeof(double), (uint32) p);
+	/* the count is p, followed by the intercept, p coefficients, p means */
+	np = ml_get_count(r, 2 * sizeof(double), (uint32) p);
 	if (!ml_reader_ok(r) || np != (uint32) p)
 		return NULL;
 	m = linear_model_new(p);
 	m->intercept = ml_get_f64(r);
 	ml_get_f64s(r, m->coef, p);
+	ml_get_f64s(r, m->mean, p);
 	if (!ml_reader_ok(r) || !isfinite(m->intercept))
 		goto bad;
 	for (int j = 0; j < p; j++)
-		if (!isfinite(m->coef[j]))
+		if (!isfinite(m->coef[j]) || !isfinite(m->mean[j]))
 			goto bad;
 	return m;
 bad:
 	linear_model_free(m);
 	return NULL;
+}
+
+/*
+ * Exact contributions w_j (x_j - m_j) around the expected prediction
+ * b + w.m over the training rows (out is ignored: one output).
+ */
+static void
+linear_explain(const void *model, const double *row, int out,
+			   double *contrib, double *base)
+{
+	const LinearModel *m = model;
+	double		b = m->intercept;
+
+	for (int j = 0; j < m->p; j++)
+	{
+		contrib[j] = m->coef[j] * (row[j] - m->mean[j]);
+		b += m->coef[j] * m->mean[j];
+	}
+	*base = b;
+}
+
+/* The prediction b + w.x, which linear_explain adds up to. */
+static double
+linear_raw_output(const void *model, const double *row, int out)
+{
+	double		v;
+
+	linear_predict(model, row, &v);
+	return v;
 }
 
 /* |w_j|: meaningful on the standardised columns the SQL layer passes. */
@@ -970,6 +1038,8 @@ const MlAlgorithm ml_linear_regression = {
 	.write = linear_write,
 	.read = linear_read,
 	.importance = linear_importance,
+	.explain = linear_explain,
+	.raw_output = linear_raw_output,
 };
 
 const MlAlgorithm ml_ridge = {
@@ -984,6 +1054,8 @@ const MlAlgorithm ml_ridge = {
 	.write = linear_write,
 	.read = linear_read,
 	.importance = linear_importance,
+	.explain = linear_explain,
+	.raw_output = linear_raw_output,
 };
 
 const MlAlgorithm ml_lasso = {
@@ -998,6 +1070,8 @@ const MlAlgorithm ml_lasso = {
 	.write = linear_write,
 	.read = linear_read,
 	.importance = linear_importance,
+	.explain = linear_explain,
+	.raw_output = linear_raw_output,
 };
 
 const MlAlgorithm ml_elastic_net = {
@@ -1012,4 +1086,6 @@ const MlAlgorithm ml_elastic_net = {
 	.write = linear_write,
 	.read = linear_read,
 	.importance = linear_importance,
+	.explain = linear_explain,
+	.raw_output = linear_raw_output,
 };

@@ -38,6 +38,12 @@
  * Log-losses and probabilities use a stable log-sum-exp.  Importance is the
  * sum over the class vectors of |w_kj|.
  *
+ * Explanation is exact on the score, before the sigmoid or softmax: the
+ * log-odds of class 1 for two classes, class k's softmax input b_k + w_k.x
+ * for more.  It is the expected score over the training rows, b_k + w_k.m
+ * with m the training column means (kept in the model), plus
+ * w_kj (x_j - m_j) for each column.
+ *
  *-------------------------------------------------------------------------
  */
 #include "ml.h"
@@ -50,7 +56,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 
-#define LOGISTIC_IMAGE_VERSION	1
+#define LOGISTIC_IMAGE_VERSION	2	/* 2: training column means */
 #define LOGIT_BLOCK_ROWS		2048
 #define NEWTON_MAX_P			200
 #define LBFGS_MEMORY			10
@@ -64,6 +70,7 @@ typedef struct LogisticModel
 	int			nvec;			/* weight vectors: 1 if binary, else nclasses */
 	double	   *intercept;		/* nvec */
 	double	   *coef;			/* nvec * p, vector k at coef + k * p */
+	double	   *mean;			/* p: training column means (explanation) */
 } LogisticModel;
 
 /*
@@ -82,7 +89,8 @@ typedef struct LogitProblem
 	int			dim;			/* nvec * stride */
 	bool		intercept;
 	double		alpha;
-	double	   *mean;			/* p offsets */
+	double	   *mean;			/* p offsets (0 without an intercept) */
+	double	   *colmean;		/* p: the column means (explanations) */
 	double	   *inv_scale;		/* p: 1 / s_j */
 	double	   *z;				/* block of standardised rows, B x p */
 	double	   *eta;			/* block of scores, B x nvec */
@@ -100,6 +108,7 @@ logistic_model_new(int p, int nclasses)
 	m->nvec = nclasses == 2 ? 1 : nclasses;
 	m->intercept = am_alloc0(sizeof(double) * m->nvec);
 	m->coef = am_alloc0(sizeof(double) * m->nvec * (p > 0 ? p : 1));
+	m->mean = am_alloc0(sizeof(double) * (p > 0 ? p : 1));
 	return m;
 }
 
@@ -109,6 +118,7 @@ logistic_model_free(LogisticModel *m)
 {
 	am_free(m->intercept);
 	am_free(m->coef);
+	am_free(m->mean);
 	am_free(m);
 }
 
@@ -598,7 +608,8 @@ logistic_check(const MlData *d, const MlHyperparams *hp, char *errbuf)
 
 /*
  * Column offsets and scales of the standardisation (see the file header):
- * s_j = sqrt(mean((x_j - m_j)^2) + alpha / n), or 1 if that is 0.
+ * s_j = sqrt(mean((x_j - m_j)^2) + alpha / n), or 1 if that is 0; and the
+ * column means kept for explanations (the offsets, with an intercept).
  */
 static void
 logit_standardisation(LogitProblem *lp)
@@ -614,12 +625,12 @@ logit_standardisation(LogitProblem *lp)
 		double		s;
 
 		ML_CHECK_INTERRUPTS();
-		if (lp->intercept)
-		{
-			for (int64 i = 0; i < d->n; i++)
-				mean += x[i] - x[0];
-			mean = x[0] + mean / n;
-		}
+		for (int64 i = 0; i < d->n; i++)
+			mean += x[i] - x[0];
+		mean = x[0] + mean / n;
+		lp->colmean[j] = mean;
+		if (!lp->intercept)
+			mean = 0.0;
 		for (int64 i = 0; i < d->n; i++)
 			ss += (x[i] - mean) * (x[i] - mean);
 		s = sqrt(ss / n + lp->alpha / n);
@@ -648,6 +659,7 @@ logistic_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 	lp.intercept = hp->fit_intercept;
 	lp.alpha = hp->alpha;
 	lp.mean = am_alloc0(sizeof(double) * (lp.p + 1));
+	lp.colmean = am_alloc0(sizeof(double) * (lp.p + 1));
 	lp.inv_scale = am_alloc0(sizeof(double) * (lp.p + 1));
 	lp.z = am_alloc(sizeof(double) * LOGIT_BLOCK_ROWS * (lp.p + 1));
 	lp.eta = am_alloc(sizeof(double) * LOGIT_BLOCK_ROWS * lp.nvec);
@@ -681,8 +693,14 @@ logistic_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 		model->intercept[k] = b;
 		ok &= isfinite(b);
 	}
+	for (int j = 0; j < lp.p; j++)
+	{
+		model->mean[j] = lp.colmean[j];
+		ok &= isfinite(lp.colmean[j]);
+	}
 	am_free(theta);
 	am_free(lp.mean);
+	am_free(lp.colmean);
 	am_free(lp.inv_scale);
 	am_free(lp.z);
 	am_free(lp.eta);
@@ -802,7 +820,7 @@ logistic_predict_batch(const void *model, const double *x, int64 m, double *out)
 
 /*
  * Image: u8 version, u32 p, u32 nclasses, u32 nvec, nvec intercepts,
- * nvec * p coefficients (vector by vector).
+ * nvec * p coefficients (vector by vector), p training column means.
  */
 static void
 logistic_write(MlWriter *w, const void *model)
@@ -815,6 +833,7 @@ logistic_write(MlWriter *w, const void *model)
 	ml_put_u32(w, (uint32) m->nvec);
 	ml_put_f64s(w, m->intercept, m->nvec);
 	ml_put_f64s(w, m->coef, (size_t) m->nvec * m->p);
+	ml_put_f64s(w, m->mean, m->p);
 }
 
 /* Read and validate an image written by logistic_write. */
@@ -840,11 +859,12 @@ logistic_read(MlReader *r, int p, MlTask task, int nclasses)
 		nvec != (uint32) (nclasses == 2 ? 1 : nclasses))
 		return NULL;
 	ncoef = (size_t) nvec * p;
-	if (ncoef > (r->len - r->pos) / sizeof(double))
+	if (ncoef + p > (r->len - r->pos) / sizeof(double))
 		return NULL;
 	m = logistic_model_new(p, nclasses);
 	ml_get_f64s(r, m->intercept, nvec);
 	ml_get_f64s(r, m->coef, ncoef);
+	ml_get_f64s(r, m->mean, p);
 	if (!ml_reader_ok(r))
 		goto bad;
 	for (uint32 k = 0; k < nvec; k++)
@@ -853,10 +873,58 @@ logistic_read(MlReader *r, int p, MlTask task, int nclasses)
 	for (size_t i = 0; i < ncoef; i++)
 		if (!isfinite(m->coef[i]))
 			goto bad;
+	for (int j = 0; j < p; j++)
+		if (!isfinite(m->mean[j]))
+			goto bad;
 	return m;
 bad:
 	logistic_model_free(m);
 	return NULL;
+}
+
+/*
+ * The weight vector explained for output out: class out's for more than
+ * two classes, the only one (log-odds of class 1) otherwise.  An out of
+ * range, which the caller should never pass, explains vector 0.
+ */
+static int
+logistic_vector(const LogisticModel *m, int out)
+{
+	return m->nvec > 1 && out >= 0 && out < m->nvec ? out : 0;
+}
+
+/*
+ * Exact contributions w_kj (x_j - m_j) to the score of vector k around
+ * its expected value b_k + w_k.m over the training rows.
+ */
+static void
+logistic_explain(const void *model, const double *row, int out,
+				 double *contrib, double *base)
+{
+	const LogisticModel *m = model;
+	int			k = logistic_vector(m, out);
+	const double *w = m->coef + (size_t) k * m->p;
+	double		b = m->intercept[k];
+
+	for (int j = 0; j < m->p; j++)
+	{
+		contrib[j] = w[j] * (row[j] - m->mean[j]);
+		b += w[j] * m->mean[j];
+	}
+	*base = b;
+}
+
+/* The score b_k + w_k.x (before the link), as logistic_predict computes it. */
+static double
+logistic_raw_output(const void *model, const double *row, int out)
+{
+	const LogisticModel *m = model;
+	int			k = logistic_vector(m, out);
+	double		v = m->intercept[k];
+
+	for (int j = 0; j < m->p; j++)
+		v += m->coef[(size_t) k * m->p + j] * row[j];
+	return v;
 }
 
 /* Sum over the weight vectors of |w_kj|. */
@@ -885,4 +953,6 @@ const MlAlgorithm ml_logistic_regression = {
 	.write = logistic_write,
 	.read = logistic_read,
 	.importance = logistic_importance,
+	.explain = logistic_explain,
+	.raw_output = logistic_raw_output,
 };

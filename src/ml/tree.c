@@ -54,6 +54,29 @@
  * prediction walks eight rows of a row-major block in lockstep through
  * one tree, with no unpredictable branches, while the tree stays in cache.
  *
+ * Explanation.  trees_shap computes the Shapley values of the features for
+ * the path-dependent conditional expectation of Lundberg, Erion and Lee
+ * ("Consistent Individualized Feature Attribution for Tree Ensembles",
+ * 2018, Algorithm 2): the value of a feature set S is the tree's output
+ * when the features of S take the row's values and the others are
+ * integrated out down both branches of each split, in the proportions of
+ * the children's covers.  The walk carries, along the path from the root,
+ * one entry per distinct feature split on so far: the fraction of cover
+ * that follows the path when the feature is unknown ("zeros"), whether
+ * the row follows it ("ones"), and the permutation weights of the subsets
+ * of each size.  Reaching a leaf, each feature's contribution is its
+ * ones minus zeros times the weights summed with the feature taken out
+ * (the path "unwound").  A feature split on twice on one path keeps one
+ * entry whose fractions are the products.  This costs O(L D^2) per tree,
+ * L leaves, D the longest path's distinct features.
+ *
+ * The recursion goes first into the child with fewer nodes and continues
+ * in a loop with the other, so at most log2(nodes) path copies are alive
+ * whatever the tree's depth (a chain-shaped tree read from an image
+ * cannot exhaust the stack).  The base value is each tree's expectation
+ * with no feature known, computed bottom-up with the same cover
+ * fractions: the cover-weighted mean of its leaves.
+ *
  *-------------------------------------------------------------------------
  */
 #include "tree.h"
@@ -65,6 +88,8 @@
 #define TREE_HIST_POOL_BYTES ((size_t) 128 * 1024 * 1024)
 #define TREE_LOCKSTEP_DEPTH	32	/* deeper trees walk rows one by one */
 #define TREE_BLOCK_DOUBLES	16384	/* prediction block: rows * p */
+#define TREE_COVER_RTOL		1e-9	/* children's covers sum to the parent's */
+#define TREE_MAX_COVER		9007199254740992.0	/* 2^53, exact counts */
 
 /*
  * The growth workspace, reused by every tree of a model.  Per-node arrays
@@ -1218,7 +1243,12 @@ root_sums(TreeGrower *g, int64 nrows, double *s)
 	s[gs] = (double) nrows;
 }
 
-/* Copy the grown nodes into t, with leaf values -G_c / (H + lambda). */
+/*
+ * Copy the grown nodes into t, with leaf values -G_c / (H + lambda), and
+ * covers: the hessian sums or the row counts (see Tree), which are exact
+ * integers in both cases (unit or bootstrap-count hessians are summed in
+ * double, and the right child's sums are the parent's minus the left's).
+ */
 static void
 tree_finish(TreeGrower *g, Tree *t)
 {
@@ -1231,6 +1261,7 @@ tree_finish(TreeGrower *g, Tree *t)
 	t->nodes = am_alloc(sizeof(TreeNode) * nn);
 	t->values = am_alloc0(sizeof(double) * nn * nout);
 	t->gains = am_alloc(sizeof(double) * nn);
+	t->cover = am_alloc(sizeof(double) * nn);
 	memcpy(t->nodes, g->nodes, sizeof(TreeNode) * nn);
 	memcpy(t->gains, g->gains, sizeof(double) * nn);
 	g->nleaves = 0;
@@ -1239,6 +1270,7 @@ tree_finish(TreeGrower *g, Tree *t)
 		const double *s = g->sums + (size_t) k * g->hstride;
 		double		den = s[nout] + g->prm.lambda;
 
+		t->cover[k] = s[g->prm.weighted_cover ? nout : nout + 1];
 		if (g->nodes[k].left != k)
 			continue;
 		g->leaves[g->nleaves++] = (int32_t) k;
@@ -1341,9 +1373,12 @@ tree_free(Tree *t)
 		am_free(t->values);
 	if (t->gains)
 		am_free(t->gains);
+	if (t->cover)
+		am_free(t->cover);
 	t->nodes = NULL;
 	t->values = NULL;
 	t->gains = NULL;
+	t->cover = NULL;
 }
 
 /* Leaf reached by a row of p contiguous values. */
@@ -1588,8 +1623,8 @@ tree_importance(const Tree *t, double *imp)
 
 /*
  * Image of a tree: the node count, then per node its left child (its own
- * index for a leaf), then a leaf's nout values, or an internal node's
- * feature, threshold and gain.
+ * index for a leaf) and its cover, then a leaf's nout values, or an
+ * internal node's feature, threshold and gain.
  */
 void
 tree_write(MlWriter *w, const Tree *t)
@@ -1600,6 +1635,7 @@ tree_write(MlWriter *w, const Tree *t)
 		const TreeNode *nd = &t->nodes[k];
 
 		ml_put_i32(w, nd->left);
+		ml_put_f64(w, t->cover[k]);
 		if (nd->left == k)
 			ml_put_f64s(w, t->values + (size_t) k * t->nout, t->nout);
 		else
@@ -1617,10 +1653,14 @@ tree_write(MlWriter *w, const Tree *t)
  * child index comes after its parent and stays in the array (so walks
  * end), and every node but the root is the child of exactly one earlier
  * node (so none is shared or unreachable).  Such a tree of N nodes takes
- * at least N * (4 + 4 * nout) bytes, which the count must fit before
+ * at least N * (12 + 4 * nout) bytes, which the count must fit before
  * anything is allocated.  Features must be below p, thresholds, gains
- * and values finite, gains non-negative.  Returns false (t left empty)
- * on anything wrong.
+ * and values finite, gains non-negative.  Covers count rows or bootstrap
+ * draws, so each must be within [1, 2^53], and an internal node's must be
+ * the sum of its children's (to TREE_COVER_RTOL relative): TreeSHAP's
+ * cover fractions are then in (0, 1], and any product of them along a path
+ * is at least 2^-53, so it never divides by zero or overflows.  Returns
+ * false (t left empty) on anything wrong.
  */
 bool
 tree_read(MlReader *r, int p, int nout, Tree *t)
@@ -1635,7 +1675,7 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 		ml_reader_fail(r);
 		return false;
 	}
-	nn = ml_get_count(r, 4 + 4 * (size_t) nout, TREE_MAX_NODES);
+	nn = ml_get_count(r, 12 + 4 * (size_t) nout, TREE_MAX_NODES);
 	if (!ml_reader_ok(r) || nn == 0)
 	{
 		ml_reader_fail(r);
@@ -1646,6 +1686,7 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 	t->nodes = am_alloc(sizeof(TreeNode) * nn);
 	t->values = am_alloc0(sizeof(double) * nn * nout);
 	t->gains = am_alloc0(sizeof(double) * nn);
+	t->cover = am_alloc0(sizeof(double) * nn);
 	depth = am_alloc0(sizeof(int32_t) * nn);
 	for (int32_t k = 0; ok && k < (int32_t) nn; k++)
 	{
@@ -1654,8 +1695,11 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 
 		if ((k & 1023) == 0)
 			ML_CHECK_INTERRUPTS();
+		t->cover[k] = ml_get_f64(r);
 		if (!ml_reader_ok(r) || (k > 0 && depth[k] == 0))
 			ok = false;			/* short, or no parent named this node */
+		else if (!(t->cover[k] >= 1 && t->cover[k] <= TREE_MAX_COVER))
+			ok = false;
 		else if (left == k)
 		{
 			double	   *v = t->values + (size_t) k * nout;
@@ -1685,8 +1729,16 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 	}
 	t->depth = 0;
 	for (uint32 k = 0; ok && k < nn; k++)
+	{
+		int32_t		l = t->nodes[k].left;
+
 		if (depth[k] > t->depth)
 			t->depth = depth[k];
+		if (l != (int32_t) k &&
+			!(fabs(t->cover[l] + t->cover[l + 1] - t->cover[k]) <=
+			  TREE_COVER_RTOL * t->cover[k]))
+			ok = false;
+	}
 	am_free(depth);
 	if (!ok)
 	{
@@ -1696,4 +1748,339 @@ tree_read(MlReader *r, int p, int nout, Tree *t)
 		return false;
 	}
 	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Explanation: path-dependent TreeSHAP
+ * ---------------------------------------------------------------------
+ */
+
+/* One entry of the path of distinct features from the root (see header). */
+typedef struct ShapEntry
+{
+	double		zeros;			/* cover fraction along the path, feature
+								 * unknown */
+	double		ones;			/* 1 if the row follows the path, else 0 */
+	double		weight;			/* permutation weight of subsets of size i
+								 * (for the entry at index i) */
+	int32_t		feature;		/* -1 for the root's placeholder */
+} ShapEntry;
+
+/* The state of the walk of one tree. */
+typedef struct ShapWalk
+{
+	const Tree *t;
+	const double *row;
+	int			channel;		/* value of the leaves explained */
+	double		scale;			/* weight of the tree */
+	double	   *phi;
+	const int32_t *size;		/* nodes in each node's subtree */
+	ShapEntry  *paths;			/* one path of width entries per level */
+	int			width;
+	double	   *unwound;		/* width scratch weights */
+	double	   *recip;			/* recip[k] = 1 / k, k = 1..width */
+	int64		leaves;			/* leaves visited, for interrupt checks */
+} ShapWalk;
+
+/*
+ * Append the entry (zeros, ones, feature) to the path m of l entries and
+ * update the weights: every subset may now include the new feature (with
+ * the ones fraction, one size up) or not (with the zeros fraction).
+ * recip[k] is 1 / k (the walk divides a lot; multiplying is much faster).
+ */
+static void
+shap_extend(ShapEntry *m, int l, double zeros, double ones, int32_t feature,
+			const double *recip)
+{
+	double		r = recip[l + 1];
+
+	m[l].zeros = zeros;
+	m[l].ones = ones;
+	m[l].feature = feature;
+	m[l].weight = l == 0 ? 1.0 : 0.0;
+	for (int i = l - 1; i >= 0; i--)
+	{
+		m[i + 1].weight += ones * m[i].weight * (i + 1) * r;
+		m[i].weight = zeros * m[i].weight * (l - i) * r;
+	}
+}
+
+/*
+ * The weights of the path m of l entries with entry i taken out, into
+ * u[0..l-2].  Extending by (zeros z, ones o) made, for k = 0..l-1,
+ *
+ *	  w_k = (z (l-1-k) u_k + o k u_{k-1}) / l,
+ *
+ * a bidiagonal system in u.  The paper solves it from the top (k = l-1
+ * down), each step multiplying the error by z (l-1-k) / (o k), which
+ * exceeds 1 for small k: with 64 distinct features on a path and z near
+ * o the result is pure noise.  So u_0.. comes from the bottom, where that
+ * step's factor o k / (z (l-1-k)) is below 1, and the rest from the top,
+ * where its own factor is below 1: both halves are stable.  Entries never
+ * have both fractions zero (shap_walk does not go where they would), so
+ * every division is by a non-zero value.  recip[k] is 1 / k.
+ */
+static void
+shap_unwound_weights(const ShapEntry *m, int l, int i, double *u,
+					 const double *recip)
+{
+	double		z = m[i].zeros;
+	double		o = m[i].ones;
+	double		rl = recip[l];
+	int			k;				/* u[0..k) from below, the rest from above */
+
+	if (o == 0)
+	{
+		double		lz = l / z;
+
+		for (int j = 0; j < l - 1; j++)
+			u[j] = m[j].weight * lz * recip[l - 1 - j];
+		return;
+	}
+	k = z > 0 ? (int) (z * (l - 1) / (z + o)) + 1 : 0;
+	if (k > l - 1)
+		k = l - 1;
+	if (k > 0)
+	{
+		double		lz = l / z;
+
+		u[0] = m[0].weight * lz * recip[l - 1];
+		for (int j = 1; j < k; j++)
+			u[j] = (m[j].weight - o * u[j - 1] * j * rl) * lz *
+				recip[l - 1 - j];
+	}
+	if (k < l - 1)
+	{
+		double		lo = l / o;
+
+		u[l - 2] = m[l - 1].weight * lo * recip[l - 1];
+		for (int j = l - 2; j > k; j--)
+			u[j - 1] = (m[j].weight - z * u[j] * (l - 1 - j) * rl) * lo *
+				recip[j];
+	}
+}
+
+/*
+ * Remove entry i from the path m of l entries, undoing its extension of
+ * the weights (u: scratch for l - 1 values; recip[k] = 1 / k).
+ */
+static void
+shap_unwind(ShapEntry *m, int l, int i, double *u, const double *recip)
+{
+	shap_unwound_weights(m, l, i, u, recip);
+	for (int j = 0; j < l - 1; j++)
+		m[j].weight = u[j];
+	for (int j = i; j < l - 1; j++)
+	{
+		m[j].zeros = m[j + 1].zeros;
+		m[j].ones = m[j + 1].ones;
+		m[j].feature = m[j + 1].feature;
+	}
+}
+
+/*
+ * The sum of the weights of the path m of l entries with entry i taken
+ * out (u: scratch for l - 1 values; recip[k] = 1 / k), m unchanged.
+ */
+static double
+shap_unwound_sum(const ShapEntry *m, int l, int i, double *u,
+				 const double *recip)
+{
+	double		total = 0;
+
+	shap_unwound_weights(m, l, i, u, recip);
+	for (int j = 0; j < l - 1; j++)
+		total += u[j];
+	return total;
+}
+
+/* Share of a node's cover that goes to one child (guarded: never 0/0). */
+static inline double
+shap_fraction(const Tree *t, int32_t node, int32_t child)
+{
+	double		c = t->cover[node];
+
+	return c > 0 ? t->cover[child] / c : 0.5;
+}
+
+/*
+ * Add the contributions of the subtree at node to s->phi.  The path at
+ * this level holds l entries; node extends it with (zeros, ones, feature),
+ * the fractions of the split that led here.  The smaller child is explained
+ * by a recursive call on a copy of the path one level up, the larger one
+ * by the next iteration of the loop, in place: each level's subtree has at
+ * most half the nodes of the level before, so level < log2(nodes) + 1.
+ */
+static void
+shap_walk(ShapWalk *s, int level, int32_t node, int l, double zeros,
+		  double ones, int32_t feature)
+{
+	const Tree *t = s->t;
+	ShapEntry  *m = s->paths + (size_t) level * s->width;
+
+	for (;;)
+	{
+		const TreeNode *nd = &t->nodes[node];
+		int32_t		hot,
+					small,
+					large;
+		double		iz = 1,
+					io = 1;
+		double		zs,
+					os,
+					zl,
+					ol;
+		int			k;
+
+		shap_extend(m, l, zeros, ones, feature, s->recip);
+		l++;
+		if (nd->left == node)
+		{
+			double		v = s->scale *
+				t->values[(size_t) node * t->nout + s->channel];
+
+			if ((++s->leaves & 1023) == 0)
+				ML_CHECK_INTERRUPTS();
+			for (int i = 1; i < l; i++)
+				s->phi[m[i].feature] += shap_unwound_sum(m, l, i, s->unwound,
+														 s->recip) *
+					(m[i].ones - m[i].zeros) * v;
+			return;
+		}
+
+		/* a feature split on before: take its entry out, keep its fractions */
+		for (k = 1; k < l; k++)
+			if (m[k].feature == nd->feature)
+				break;
+		if (k < l)
+		{
+			iz = m[k].zeros;
+			io = m[k].ones;
+			shap_unwind(m, l, k, s->unwound, s->recip);
+			l--;
+		}
+
+		hot = nd->left + (s->row[nd->feature] > nd->threshold);
+		small = s->size[nd->left] <= s->size[nd->left + 1] ?
+			nd->left : nd->left + 1;
+		large = small == nd->left ? nd->left + 1 : nd->left;
+		zs = iz * shap_fraction(t, node, small);
+		os = small == hot ? io : 0;
+		zl = iz * shap_fraction(t, node, large);
+		ol = large == hot ? io : 0;
+
+		/* a child neither the row nor any cover reaches adds nothing */
+		if (zs != 0 || os != 0)
+		{
+			memcpy(m + s->width, m, sizeof(ShapEntry) * l);
+			shap_walk(s, level + 1, small, l, zs, os, nd->feature);
+		}
+		if (zl == 0 && ol == 0)
+			return;
+		node = large;
+		zeros = zl;
+		ones = ol;
+		feature = nd->feature;
+	}
+}
+
+/*
+ * Subtree sizes and expected values (no feature known) of every node of t
+ * on one channel, bottom-up: children always follow their parent.
+ */
+static double
+tree_expectations(const Tree *t, int channel, int32_t *size, double *expect)
+{
+	for (int32_t k = t->nnodes - 1; k >= 0; k--)
+	{
+		int32_t		l = t->nodes[k].left;
+
+		if (l == k)
+		{
+			size[k] = 1;
+			expect[k] = t->values[(size_t) k * t->nout + channel];
+		}
+		else
+		{
+			size[k] = 1 + size[l] + size[l + 1];
+			expect[k] = shap_fraction(t, k, l) * expect[l] +
+				shap_fraction(t, k, l + 1) * expect[l + 1];
+		}
+	}
+	return expect[0];
+}
+
+/*
+ * Path-dependent TreeSHAP of the trees of one group (see tree.h and the
+ * header of this file).  The scratch arrays are sized for the largest tree
+ * and reused: per-node sizes and expectations, and the paths, of at most
+ * min(depth, p) + 1 entries each, for log2(nodes) + 2 levels.
+ */
+double
+trees_shap(const Tree *trees, int ntrees, int ngroups, int group, int channel,
+		   double scale, const double *row, int p, double *phi)
+{
+	int32_t		maxnodes = 1;
+	int32_t		maxdepth = 0;
+	int			levels = 2;
+	int32_t    *size;
+	double	   *expect;
+	double		base = 0;
+	ShapWalk	s;
+
+	for (int t = group; t < ntrees; t += ngroups)
+	{
+		if (trees[t].nnodes > maxnodes)
+			maxnodes = trees[t].nnodes;
+		if (trees[t].depth > maxdepth)
+			maxdepth = trees[t].depth;
+	}
+	for (int32_t n = maxnodes; n > 1; n >>= 1)
+		levels++;
+	size = am_alloc(sizeof(int32_t) * maxnodes);
+	expect = am_alloc(sizeof(double) * maxnodes);
+	memset(&s, 0, sizeof(s));
+	s.row = row;
+	s.channel = channel;
+	s.scale = scale;
+	s.phi = phi;
+	s.size = size;
+	s.width = (maxdepth < p ? maxdepth : p) + 2;
+	s.paths = am_alloc(sizeof(ShapEntry) * s.width * levels);
+	s.unwound = am_alloc(sizeof(double) * s.width);
+	s.recip = am_alloc(sizeof(double) * (s.width + 1));
+	s.recip[0] = 0;
+	for (int k = 1; k <= s.width; k++)
+		s.recip[k] = 1.0 / k;
+
+	for (int t = group; t < ntrees; t += ngroups)
+	{
+		ML_CHECK_INTERRUPTS();
+		s.t = &trees[t];
+		base += scale * tree_expectations(s.t, channel, size, expect);
+		shap_walk(&s, 0, 0, 0, 1.0, 1.0, -1);
+	}
+	am_free(size);
+	am_free(expect);
+	am_free(s.paths);
+	am_free(s.unwound);
+	am_free(s.recip);
+	return base;
+}
+
+/*
+ * start plus the leaf values (channel) of the trees t % ngroups == group
+ * reached by row, added in tree order: the order of trees_add_row, so the
+ * sum equals the score prediction starts from.
+ */
+double
+trees_raw_sum(const Tree *trees, int ntrees, int ngroups, int group,
+			  int channel, const double *row, double start)
+{
+	double		sum = start;
+
+	for (int t = group; t < ntrees; t += ngroups)
+		sum += trees[t].values[(size_t) tree_leaf_of_row(&trees[t], row) *
+							   trees[t].nout + channel];
+	return sum;
 }

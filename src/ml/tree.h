@@ -3,7 +3,8 @@
  * tree.h
  *	  Shared machinery of the tree algorithms (forest.c, gbdt.c): feature
  *	  binning, histogram-based tree growth on gradient statistics, the
- *	  compact node array used for prediction, and its model image.
+ *	  compact node array used for prediction, its model image, and the
+ *	  path-dependent TreeSHAP explanation of a row.
  *
  * Growth sees the data only through uint8 bin codes (tree_bin); a fitted
  * tree keeps the raw-value threshold of each split, so prediction compares
@@ -56,6 +57,14 @@ typedef struct TreeNode
 	int32_t		left;
 } TreeNode;
 
+/*
+ * The cover of a node is the training weight that reached it: the rows of
+ * the tree's sample, each counted with its hessian when the grower's
+ * weighted_cover is set (forests: the bootstrap multiplicity), once
+ * otherwise (boosting: the row count, see gbdt.c).  Covers are at least 1
+ * and a node's cover is the sum of its children's; TreeSHAP uses them as
+ * the distribution of the features it does not condition on.
+ */
 typedef struct Tree
 {
 	int32_t		nnodes;
@@ -64,6 +73,7 @@ typedef struct Tree
 	TreeNode   *nodes;
 	double	   *values;			/* nnodes * nout; used for leaves only */
 	double	   *gains;			/* nnodes: split gain, 0 for leaves */
+	double	   *cover;			/* nnodes: training weight of each node */
 } Tree;
 
 /* What limits the growth of one tree. */
@@ -76,6 +86,9 @@ typedef struct TreeGrowParams
 	double		lambda;			/* L2 on leaf values */
 	double		min_gain;		/* a split must gain more than this */
 	int			mtry;			/* > 0: features drawn for each split */
+	bool		weighted_cover; /* cover is the hessian sum, not the row
+								 * count (see Tree): for integer weights
+								 * only, such as bootstrap counts */
 } TreeGrowParams;
 
 typedef struct TreeGrower TreeGrower;
@@ -114,5 +127,21 @@ extern void trees_add_block(const Tree *trees, int ntrees, int ngroups,
 extern void tree_importance(const Tree *t, double *imp);
 extern void tree_write(MlWriter *w, const Tree *t);
 extern bool tree_read(MlReader *r, int p, int nout, Tree *t);
+
+/*
+ * Explanation (path-dependent TreeSHAP) of the trees t of trees[0..ntrees)
+ * with t % ngroups == group, on value channel of their leaves, each tree
+ * weighted by scale: adds the features' contributions to phi (p values)
+ * and returns the weighted sum of the trees' expected values, so that
+ * the return value plus the added contributions is scale times
+ * trees_raw_sum(..., 0) (up to rounding).
+ */
+extern double trees_shap(const Tree *trees, int ntrees, int ngroups, int group,
+						 int channel, double scale, const double *row, int p,
+						 double *phi);
+/* start plus the leaf values (channel) of the same trees, in tree order */
+extern double trees_raw_sum(const Tree *trees, int ntrees, int ngroups,
+							int group, int channel, const double *row,
+							double start);
 
 #endif							/* TREE_H */

@@ -11,6 +11,15 @@
  * round trip and every truncation or corruption must be refused.  Two
  * timings of 1e5 rows x 50 features are reported.
  *
+ * Explanations, on columns far from centred, with and without an
+ * intercept, two and three classes: the model keeps the training column
+ * means; on 200 random rows the base value plus the contributions equals
+ * raw_output (the score: log-odds of class 1, or the class's softmax
+ * input) to 1e-6 relative, raw_output gives the probabilities through the
+ * sigmoid or softmax, the base is the mean training score, a row at the
+ * means gets zero contributions, and a read-back model explains
+ * identically.
+ *
  * The scikit-learn constants were produced once with scikit-learn 1.2.1
  * (Debian's python3-sklearn) on the data below, generated in Python by the
  * splitmix64 sequence of unit.h in the same order (per row: the features,
@@ -42,6 +51,7 @@ typedef struct LogisticView
 	int			nvec;
 	double	   *intercept;
 	double	   *coef;
+	double	   *mean;
 } LogisticView;
 
 static const LogisticView *
@@ -166,6 +176,7 @@ model_free(void *m)
 {
 	free(view(m)->intercept);
 	free(view(m)->coef);
+	free(view(m)->mean);
 	free(m);
 }
 
@@ -510,7 +521,7 @@ test_image(void)
 			if (read_image(bad, w.len, 3, ML_CLASSIFICATION, nclasses) != NULL)
 				all_refused = false;
 		}
-		check(all_refused, "%d classes: a NaN intercept or coefficient is refused",
+		check(all_refused, "%d classes: a NaN intercept, coefficient or column mean is refused",
 			  nclasses);
 		memcpy(bad, w.data, w.len);
 		bad[9] = 0xFF;
@@ -542,6 +553,152 @@ test_image(void)
 			  "regression is refused: %s", errbuf);
 		dataset_free(&ds);
 	}
+}
+
+/*
+ * Explanations: base + contributions = raw_output, raw_output through the
+ * link = the probabilities, base = the mean training score, zero
+ * contributions at the means; the same after an image round trip.
+ */
+static void
+test_explain(void)
+{
+	for (int nclasses = 2; nclasses <= 3; nclasses++)
+		for (int icpt = 0; icpt < 2; icpt++)
+		{
+			Dataset		ds;
+			MlHyperparams hp;
+			LogisticView *m;
+			void	   *back;
+			MlWriter	w;
+			MlReader	r;
+			int			n = 500,
+						p = 4;
+			int			nvec = nclasses == 2 ? 1 : nclasses;
+			double		worst = 0,
+						worst_link = 0,
+						worst_base = 0,
+						worst_mean = 0;
+			bool		zero_at_mean = true,
+						same = true;
+			uint64_t	st = 99;
+
+			make_dataset(&ds, 70 + nclasses, n, p, nclasses,
+						 nclasses == 2 ? label_binary : label_three);
+			/* columns far from centred: offsets and scales */
+			for (int j = 0; j < p; j++)
+				for (int i = 0; i < n; i++)
+					ds.x[j * n + i] = 5.0 * j - 3.0 + (1.0 + j) * ds.x[j * n + i];
+			ml_hyperparams_default(&hp);
+			hp.fit_intercept = icpt == 1;
+			m = fit_or_note(&ds.d, &hp);
+			if (!check(m != NULL, "%d classes: fits for explanations", nclasses))
+				continue;
+			for (int j = 0; j < p; j++)
+			{
+				double		mean = 0;
+
+				for (int i = 0; i < n; i++)
+					mean += ds.x[j * n + i] / n;
+				worst_mean = fmax(worst_mean, fabs(m->mean[j] - mean) / (1 + fabs(mean)));
+			}
+			for (int k = 0; k < nvec; k++)
+			{
+				double		avg = 0,
+							base,
+							contrib[4];
+
+				for (int i = 0; i < n; i++)
+				{
+					double		row[4];
+
+					for (int j = 0; j < p; j++)
+						row[j] = ds.x[j * n + i];
+					avg += ml_logistic_regression.raw_output(m, row, k) / n;
+				}
+				ml_logistic_regression.explain(m, m->mean, k, contrib, &base);
+				worst_base = fmax(worst_base, fabs(base - avg) / (1 + fabs(avg)));
+				for (int j = 0; j < p; j++)
+					zero_at_mean = zero_at_mean && contrib[j] == 0;
+			}
+			for (int i = 0; i < 200; i++)
+			{
+				double		row[4],
+							prob[3],
+							raw[3];
+
+				for (int j = 0; j < p; j++)
+					row[j] = 5.0 * j - 3.0 + (1.0 + j) * 3 * sym(&st);
+				ml_logistic_regression.predict(m, row, prob);
+				for (int k = 0; k < nclasses; k++)
+				{
+					double		contrib[4],
+								base,
+								sum,
+								mag;
+
+					ml_logistic_regression.explain(m, row, k, contrib, &base);
+					raw[k] = ml_logistic_regression.raw_output(m, row, k);
+					sum = base;
+					mag = fmax(fabs(base), fabs(raw[k]));
+					for (int j = 0; j < p; j++)
+					{
+						sum += contrib[j];
+						mag = fmax(mag, fabs(contrib[j]));
+					}
+					worst = fmax(worst, fabs(sum - raw[k]) / mag);
+				}
+				if (nclasses == 2)
+					worst_link = fmax(worst_link,
+									  fabs(1 / (1 + exp(-raw[0])) - prob[1]));
+				else
+				{
+					double		mx = fmax(raw[0], fmax(raw[1], raw[2])),
+								z = 0;
+
+					for (int k = 0; k < 3; k++)
+						z += exp(raw[k] - mx);
+					for (int k = 0; k < 3; k++)
+						worst_link = fmax(worst_link,
+										  fabs(exp(raw[k] - mx) / z - prob[k]));
+				}
+			}
+			check(worst < 1e-6 && worst_link < 1e-12,
+				  "%d classes, %s intercept: base + contributions = raw_output on 200 rows (worst %.2g relative), raw_output through the link = predict (%.2g)",
+				  nclasses, icpt ? "with" : "no", worst, worst_link);
+			check(worst_mean < 1e-12 && worst_base < 1e-9 && zero_at_mean,
+				  "%d classes, %s intercept: the model keeps the column means (%.2g), the base is the mean training score (%.2g), a row at the means gets no contribution",
+				  nclasses, icpt ? "with" : "no", worst_mean, worst_base);
+
+			image_of(m, &w);
+			ml_reader_init(&r, w.data, w.len);
+			back = ml_logistic_regression.read(&r, p, ML_CLASSIFICATION, nclasses);
+			for (int i = 0; i < 50 && back; i++)
+			{
+				double		row[4],
+							c1[4],
+							c2[4],
+							b1,
+							b2;
+
+				for (int j = 0; j < p; j++)
+					row[j] = 10 * sym(&st);
+				for (int k = 0; k < nclasses; k++)
+				{
+					ml_logistic_regression.explain(m, row, k, c1, &b1);
+					ml_logistic_regression.explain(back, row, k, c2, &b2);
+					same = same && b1 == b2 && memcmp(c1, c2, sizeof(c1)) == 0;
+				}
+			}
+			check(back != NULL && same && r.pos == w.len,
+				  "%d classes, %s intercept: the read-back model explains identically",
+				  nclasses, icpt ? "with" : "no");
+			if (back)
+				model_free(back);
+			free(w.data);
+			model_free(m);
+			dataset_free(&ds);
+		}
 }
 
 /* 1e5 rows x 50 features: binary (Newton), 3 and 10 classes (L-BFGS). */
@@ -603,6 +760,7 @@ main(void)
 	test_binary();
 	test_lbfgs();
 	test_image();
+	test_explain();
 	test_speed();
 	return unit_status();
 }
