@@ -39,11 +39,18 @@ SELECT automl.profile_report('sales');
 \pset tuples_only off
 \echo 'wrote /tmp/automl_sales_report.html: open it in a browser'
 
-\echo '== train: will a sale be paid? (gradient boosting, the default) =='
+\echo '== train: will a sale be paid? (algorithm ''auto'': a search of 20 seconds at most) =='
 SELECT model_name, version, task, algorithm, deployed,
        round((metrics->>'accuracy')::numeric, 3) AS accuracy,
-       round((metrics->>'roc_auc')::numeric, 3) AS roc_auc
-  FROM automl.train('paid', 'sales', 'paid', options => '{"exclude": ["id"]}');
+       round((metrics->>'roc_auc')::numeric, 3) AS roc_auc,
+       metrics->'search'->'trials' AS trials
+  FROM automl.train('paid', 'sales', 'paid', time_budget => '20 seconds',
+                    options => '{"exclude": ["id"]}');
+
+\echo '== the search''s leaderboard =='
+SELECT rank, trial, algorithm, round(score::numeric, 4) AS accuracy,
+       round(fit_seconds::numeric, 2) AS seconds, status
+  FROM automl.leaderboard('paid') LIMIT 8;
 
 \echo '== train: how much is a sale? (ridge regression, on a view without the outliers) =='
 CREATE VIEW usual_sales AS SELECT * FROM sales WHERE amount < 10000;
@@ -65,6 +72,27 @@ SELECT automl.predict_label('paid', '{"region": "north", "amount": 120.5, "quant
 
 \echo '== what drives the model =='
 SELECT feature, round(importance::numeric, 3) AS importance FROM automl.feature_importance('paid');
+
+\echo '== why sale 3 is predicted as it is (contributions to the log-odds of paying) =='
+SELECT feature, value, round(contribution::numeric, 3) AS contribution
+  FROM automl.explain('paid', (SELECT s FROM sales s WHERE id = 3));
+
+\echo '== next month''s sales: bigger orders; which features drifted? =='
+CREATE TABLE next_month AS
+SELECT id, region, quantity + 3 AS quantity, amount * 1.4 AS amount, paid, sold_at + interval '30 days' AS sold_at
+  FROM sales;
+SELECT feature, round(psi::numeric, 3) AS psi, round(ks::numeric, 3) AS ks, drifted
+  FROM automl.drift('paid', 'next_month');
+
+\echo '== the model report =='
+\pset format unaligned
+\pset tuples_only on
+\o /tmp/automl_paid_model.html
+SELECT automl.model_report('paid');
+\o
+\pset format aligned
+\pset tuples_only off
+\echo 'wrote /tmp/automl_paid_model.html: open it in a browser'
 
 \echo '== the registry =='
 SELECT model_id, model_name, version, algorithm, train_rows, round(training_seconds::numeric, 2) AS seconds,
