@@ -231,6 +231,9 @@ find_neighbours(const KnnModel *m, const double *q, KnnScratch *s)
  * Weights of the k neighbours into s->weight: 1, or 1 / distance; with a
  * neighbour at distance zero, 1 for those and 0 for the others.  (The
  * smallest positive distance is 2e-162, so 1 / distance stays finite.)
+ * A query far enough from every training row (a huge value, or a crafted
+ * image) has every squared distance overflow to +inf and so every weight
+ * 0: the neighbours, equally far, then weigh the same, rather than 0 / 0.
  */
 static void
 neighbour_weights(const KnnModel *m, KnnScratch *s)
@@ -257,8 +260,34 @@ neighbour_weights(const KnnModel *m, KnnScratch *s)
 		for (int i = 0; i < k; i++)
 			top = fmax(top, s->weight[i]);
 		for (int i = 0; i < k; i++)
-			s->weight[i] /= top;
+			s->weight[i] = top > 0.0 ? s->weight[i] / top : 1.0;
 	}
+}
+
+/*
+ * Weighted mean of the neighbours' targets when the plain sum overflowed:
+ * each weight is scaled first, and the result kept within the targets it
+ * averages (rounding could otherwise carry it just past DBL_MAX).
+ */
+static double
+weighted_mean_scaled(const KnnModel *m, const KnnScratch *s, double wsum)
+{
+	int			k = knn_k(m);
+	double		v = 0.0;
+	double		lo = INFINITY;
+	double		hi = -INFINITY;
+
+	for (int i = 0; i < k; i++)
+	{
+		double		y = m->y[s->index[i]];
+
+		if (s->weight[i] == 0.0)
+			continue;
+		v += (s->weight[i] / wsum) * y;
+		lo = fmin(lo, y);
+		hi = fmax(hi, y);
+	}
+	return fmin(fmax(v, lo), hi);
 }
 
 /* Predict one row with the scratch space given. */
@@ -288,6 +317,9 @@ knn_predict_with(const KnnModel *m, const double *q, KnnScratch *s,
 		for (int i = 0; i < k; i++)
 			v += s->weight[i] * m->y[s->index[i]];
 		out[0] = v / wsum;
+		/* targets near DBL_MAX: the sum can overflow, the mean cannot */
+		if (!isfinite(out[0]))
+			out[0] = weighted_mean_scaled(m, s, wsum);
 	}
 }
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Builds the libFuzzer harnesses (test/fuzz/fuzz_*.c) into test/fuzz/bin/
 # and runs each for SECONDS seconds (default 30) on a copy of its seed
-# corpus (test/fuzz/corpus/NAME/), so the committed seeds never change.
+# corpus (test/fuzz/corpus/NAME/), so the committed seeds never change,
+# with the dictionary test/fuzz/NAME.dict when there is one.
 #
 #   test/fuzz/run.sh [SECONDS]
 #
@@ -40,6 +41,18 @@ HARNESSES=(
 if [ -f test/fuzz/fuzz_report_html.c ]; then
 	HARNESSES+=("report_html src/profile/report_html.c -ljansson -lm")
 fi
+HARNESSES+=("model_report src/ml/model_report.c -ljansson -lm")
+# the model image decoder with every algorithm's reader; its allocations go
+# to the harness's arena (src/common/am_alloc.h), and images close with
+# PostgreSQL's CRC-32C, taken from its libpgport
+ML_SOURCES="src/ml/model.c src/ml/model_io.c src/ml/preprocess.c src/ml/algorithms.c src/ml/rng.c src/ml/hyperparams.c src/ml/linear.c src/ml/logistic.c src/ml/naive_bayes.c src/ml/knn.c src/ml/tree.c src/ml/forest.c src/ml/gbdt.c"
+# (and the training distributions of the drift checks, where images have them)
+if [ -f src/ml/reference.c ]; then
+	ML_SOURCES+=" src/ml/reference.c"
+fi
+if [ -f test/fuzz/fuzz_model_decode.c ]; then
+	HARNESSES+=("model_decode -DAUTOML_ALLOC_ARENA $ML_SOURCES /usr/lib/postgresql/15/lib/libpgport.a -llapacke -lopenblas -lm")
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -56,6 +69,11 @@ for entry in "${HARNESSES[@]}"; do
 		FAILED=$((FAILED + 1))
 		continue
 	fi
+	# a dictionary of the format's tokens, when there is one
+	dict=()
+	if [ -f "test/fuzz/$name.dict" ]; then
+		dict=(-dict="test/fuzz/$name.dict")
+	fi
 	corpus="$WORK/corpus_$name"
 	mkdir -p "$corpus" "$WORK/artifacts_$name"
 	if [ -d "test/fuzz/corpus/$name" ]; then
@@ -66,7 +84,7 @@ for entry in "${HARNESSES[@]}"; do
 	timeout --signal=INT --kill-after=30 $((SECS + 120)) \
 		"$exe" -max_total_time="$SECS" -timeout=25 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$WORK/artifacts_$name/" \
-		"$corpus" >"$log" 2>&1
+		"${dict[@]}" "$corpus" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$log" | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
