@@ -42,6 +42,7 @@ ml_hyperparams_default(MlHyperparams *hp)
 
 	hp->k = 5;
 	hp->distance_weighted = false;
+	hp->standardize = true;
 }
 
 /*
@@ -80,6 +81,7 @@ static const MlHyperparamSpec hyperparam_specs[] = {
 	HP("var_smoothing", HP_DOUBLE, 0, 1, var_smoothing, "naive_bayes"),
 	HP("k", HP_INT, 1, 10000, k, "knn"),
 	HP("distance_weighted", HP_BOOL, 0, 1, distance_weighted, "knn"),
+	HP("standardize", HP_BOOL, 0, 1, standardize, "knn"),
 };
 
 #define N_SPECS (sizeof(hyperparam_specs) / sizeof(hyperparam_specs[0]))

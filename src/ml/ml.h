@@ -83,6 +83,7 @@ typedef struct MlHyperparams
 	/* knn */
 	int			k;
 	bool		distance_weighted;
+	bool		standardize;	/* scale its one-hot design (knn only) */
 } MlHyperparams;
 
 /*

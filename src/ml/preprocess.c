@@ -366,7 +366,7 @@ preprocess_fit(Preprocessor *pp, double *const *raw,
 	pp->scale = am_alloc(sizeof(double) * pp->p);
 	for (int j = 0; j < pp->p; j++)
 		pp->scale[j] = 1.0;
-	for (int f = 0; f < pp->nfeatures; f++)
+	for (int f = 0; f < pp->nfeatures && !pp->unscaled; f++)
 	{
 		const FeatureSpec *fs = &pp->features[f];
 

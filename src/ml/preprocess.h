@@ -58,6 +58,12 @@ typedef struct Preprocessor
 	int			nfeatures;
 	FeatureSpec *features;
 	bool		one_hot;		/* linear encoding, standardised */
+	/*
+	 * one_hot only: false keeps the columns' own scales (centre 0, scale 1
+	 * are stored), for knn on features whose units matter, such as pixels.
+	 * Not stored: the stored centre and scale say it all.
+	 */
+	bool		unscaled;
 	int			p;				/* design columns */
 	double	   *center;			/* per design column (one_hot only) */
 	double	   *scale;

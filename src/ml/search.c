@@ -83,7 +83,7 @@ typedef struct SearchCtx
 	int64	   *fold_nvalid;
 	double	  **fold_ytrain;
 	double	  **fold_yvalid;
-	Family		family[2];		/* [0] ordinal, [1] one-hot */
+	Family		family[3];		/* ordinal, one-hot, one-hot unscaled */
 	double		y_sd;			/* regression: spread of the target */
 	MemoryContext cxt;			/* everything above */
 	MemoryContext trial_cxt;	/* one fold's fit, reset after it */
@@ -258,12 +258,22 @@ split_targets(SearchCtx *c)
  * matrices from its design.  The dataset's raw columns are not changed:
  * categorical codes are mapped into copies.
  */
-static void
-family_build(SearchCtx *c, bool one_hot)
+/* The encoding a trial's algorithm and hyperparameters want. */
+static int
+family_of(const SearchTrial *t)
 {
+	if (!t->alg->one_hot)
+		return 0;
+	return (strcmp(t->alg->name, "knn") == 0 && !t->hp.standardize) ? 2 : 1;
+}
+
+static void
+family_build(SearchCtx *c, int which)
+{
+	bool		one_hot = which > 0;
 	const SearchSpec *s = c->spec;
 	Dataset    *ds = s->ds;
-	Family	   *fam = &c->family[one_hot ? 1 : 0];
+	Family	   *fam = &c->family[which];
 	Preprocessor *pp = palloc0(sizeof(Preprocessor));
 	double	  **view;
 	double	   *design;
@@ -271,6 +281,7 @@ family_build(SearchCtx *c, bool one_hot)
 	int64		n = s->n_train;
 
 	view = dataset_view(ds, pp, one_hot);
+	pp->unscaled = which == 2;
 	preprocess_fit(pp, view, s->train_idx, n);
 	fam->pp = pp;
 	fam->ncat = preprocess_ncategories(pp);
@@ -322,12 +333,12 @@ static double
 fold_score(SearchCtx *c, SearchTrial *t, int f, const char **status)
 {
 	const SearchSpec *s = c->spec;
-	Family	   *fam = &c->family[t->alg->one_hot ? 1 : 0];
+	Family	   *fam = &c->family[family_of(t)];
 	MlData		d;
 	char		errbuf[ML_ERRBUF_SIZE];
 	void	   *model = NULL;
 	volatile double score = NAN;
-	int			k = s->task == ML_CLASSIFICATION ? s->nclasses : 1;
+	volatile int k = s->task == ML_CLASSIFICATION ? s->nclasses : 1;
 	MemoryContext old = MemoryContextSwitchTo(c->trial_cxt);
 
 	d.n = c->fold_ntrain[f];
@@ -392,8 +403,8 @@ trial_run(SearchCtx *c, SearchTrial *t)
 	double		sum = 0;
 	const char *status = "ok";
 
-	if (!c->family[t->alg->one_hot ? 1 : 0].built)
-		family_build(c, t->alg->one_hot);
+	if (!c->family[family_of(t)].built)
+		family_build(c, family_of(t));
 	t->folds = 0;
 	for (int f = 0; f < c->nfolds; f++)
 	{
@@ -535,6 +546,9 @@ initial_trials(SearchCtx *c)
 		t = config(c, "knn");
 		t.hp.k = 10;
 		t.hp.distance_weighted = true;
+		try_trial(c, &t);
+		/* on the features' own scales, where their units carry meaning */
+		t.hp.standardize = false;
 		try_trial(c, &t);
 	}
 	t = config(c, "gradient_boosting");

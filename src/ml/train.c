@@ -363,11 +363,15 @@ build_design(TrainRun *run)
 	 * remapped in place.
 	 */
 	if (run->searched)
+	{
 		raw = dataset_view(ds, pp, run->alg->one_hot);
+		pp->unscaled = run->alg->one_hot && !run->hp.standardize;
+	}
 	else
 	{
 		pp->nfeatures = ds->nfeatures;
 		pp->one_hot = run->alg->one_hot;
+		pp->unscaled = run->alg->one_hot && !run->hp.standardize;
 		pp->features = palloc0(sizeof(FeatureSpec) * ds->nfeatures);
 		for (int f = 0; f < ds->nfeatures; f++)
 		{
