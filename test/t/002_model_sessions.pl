@@ -120,6 +120,22 @@ like($a->{stderr}, qr/model "m" does not exist/, 'session A sees the drop');
 $a->quit;
 $b->quit;
 
+# an AutoML search reports progress while it runs and keeps to its budget
+{
+	my $t0 = time();
+	my ($ret, $out, $err) = $node->psql('postgres', q{
+		SELECT metrics->'search'->>'stopped' FROM automl.train('searched', 'big', 'y',
+			'classification', time_budget => '8 seconds')});
+	my $elapsed = time() - $t0;
+	is($ret, 0, 'a search on 300,000 rows succeeds');
+	like($err, qr/NOTICE:  automl search: \d+ trials, best accuracy [0-9.]+ \(\w+\), \d+ s left/,
+		'it reports progress while it runs');
+	like($err, qr/NOTICE:  automl search: \d+ trials, best accuracy [0-9.]+ \(\w+\)$/m,
+		'and once at the end');
+	cmp_ok($elapsed, '<', 8 + 15, sprintf('an 8-second budget returns in %.1f s', $elapsed));
+	note "search stopped by: $out";
+}
+
 # cancel stops a long training within a second
 my $train_long = q{SELECT * FROM automl.train('long', 'big', 'y', 'regression', 'gradient_boosting',
 	options => '{"hyperparams": {"n_estimators": 100000}}')};
@@ -159,8 +175,8 @@ eval { $d->quit };
 $node->poll_query_until('postgres', 'SELECT true') or die 'the server did not come back';
 is($node->safe_psql('postgres', q{SELECT count(*) FROM automl.models WHERE model_name = 'long'}),
 	'0', 'no half-written model after a crash during training');
-is($node->safe_psql('postgres', q{SELECT string_agg(model_name || ' v' || version, ', ') FROM automl.models}),
-	'mixed v1', 'the registry is intact: the one model left before the crash');
+is($node->safe_psql('postgres', q{SELECT string_agg(model_name || ' v' || version, ', ' ORDER BY model_name) FROM automl.models}),
+	'mixed v1, searched v1', 'the registry is intact: the models stored before the crash');
 
 $node->stop;
 done_testing();
