@@ -57,6 +57,38 @@ SELECT automl.import_model('bad', overlay(automl.export_model('reg', 1) PLACING 
 SELECT automl.import_model('bad', automl.export_model('reg', 1) || '\x00'::bytea);
 SELECT automl.import_model('', automl.export_model('reg', 1));
 \set VERBOSITY default
+
+-- a crafted image with a correct checksum but a target name that is not
+-- valid UTF-8 is refused too (CRC-32C, as the image closes, in plpgsql)
+CREATE FUNCTION pg_temp.crc32c(b bytea) RETURNS bytea LANGUAGE plpgsql AS $$
+DECLARE
+	crc bigint := 4294967295;
+BEGIN
+	FOR i IN 0 .. length(b) - 1 LOOP
+		crc := crc # get_byte(b, i);
+		FOR k IN 1 .. 8 LOOP
+			crc := (crc >> 1) # (CASE WHEN crc & 1 = 1 THEN 2197175160 ELSE 0 END);
+		END LOOP;
+	END LOOP;
+	crc := crc # 4294967295;
+	RETURN set_byte(set_byte(set_byte(set_byte('\x00000000'::bytea, 0, (crc & 255)::int),
+		1, ((crc >> 8) & 255)::int), 2, ((crc >> 16) & 255)::int), 3, ((crc >> 24) & 255)::int);
+END $$;
+CREATE TEMP TABLE img AS SELECT automl.export_model('reg', 1) AS b;
+SELECT pg_temp.crc32c(substring(b FROM 1 FOR length(b) - 4)) = substring(b FROM length(b) - 3) AS crc_as_stored
+  FROM img;
+-- the target "y" is the byte after magic, version, task, algorithm and its length
+SELECT get_byte(b, 14) = ascii('y') AS target_byte FROM img;
+-- first a valid change: the target renamed "z" imports
+SELECT automl.import_model('renamed', s.body || pg_temp.crc32c(s.body)) IS NOT NULL AS imported
+  FROM (SELECT set_byte(substring(b FROM 1 FOR length(b) - 4), 14, ascii('z')) AS body FROM img) s;
+SELECT target FROM automl.models WHERE model_name = 'renamed';
+-- then a byte that is not UTF-8
+UPDATE img SET b = set_byte(b, 14, 255);
+UPDATE img SET b = substring(b FROM 1 FOR length(b) - 4) || pg_temp.crc32c(substring(b FROM 1 FOR length(b) - 4));
+\set VERBOSITY terse
+SELECT automl.import_model('bad', b) FROM img;
+\set VERBOSITY default
 SELECT count(*) AS bad_models FROM automl.models WHERE model_name = 'bad';
 
 -- a corrupt image in the registry is an error at prediction, not a crash

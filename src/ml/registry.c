@@ -23,6 +23,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -230,6 +231,39 @@ registry_check_name(const char *model_name)
 				 errmsg("model name is longer than %d bytes", REGISTRY_MAX_NAME)));
 }
 
+/* Whether s is valid text in the server's encoding. */
+static bool
+text_valid(const char *s)
+{
+	return s == NULL || pg_verifymbstr(s, strlen(s), true);
+}
+
+/*
+ * Whether every string of an imported model is valid text here: names and
+ * labels become text values of the registry and of query results, and an
+ * image may come from anywhere.
+ */
+static bool
+model_strings_valid(const MlModel *m)
+{
+	if (!text_valid(m->target) || !text_valid(m->info))
+		return false;
+	for (int c = 0; c < m->nclasses; c++)
+		if (!text_valid(m->classes[c]))
+			return false;
+	for (int f = 0; f < m->pp->nfeatures; f++)
+	{
+		const FeatureSpec *fs = &m->pp->features[f];
+
+		if (!text_valid(fs->name) || !text_valid(fs->type_name))
+			return false;
+		for (int c = 0; c < fs->ncats; c++)
+			if (!text_valid(fs->cats[c]))
+				return false;
+	}
+	return true;
+}
+
 /*
  * automl.import_model(model_name text, data bytea) RETURNS bigint
  *
@@ -260,7 +294,7 @@ automl_import_model(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(cxt);
 	m = model_decode(VARDATA(data), VARSIZE(data) - VARHDRSZ);
 	MemoryContextSwitchTo(old);
-	if (m == NULL)
+	if (m == NULL || !model_strings_valid(m))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("model data is corrupt"),
