@@ -7,6 +7,7 @@ EXTVERSION = 0.1.0
 MODULE_big = automl
 OBJS = \
 	src/automl.o \
+	src/common/html_buf.o \
 	src/common/json_out.o \
 	src/profile/column_kind.o \
 	src/profile/extremes.o \

@@ -48,7 +48,8 @@
  *   to the plot area, so that no NaN, infinity or far-away point reaches
  *   the SVG.
  *
- * - Every string from the document goes through mr_escape(), which escapes
+ * - Every string from the document goes through hb_escape()
+ *   (src/common/html_buf.c, shared with the profile report), which escapes
  *   & < > " ', replaces control characters and cuts long strings at a
  *   UTF-8 character boundary.  No string from the document is ever put in
  *   an attribute: tooltips are SVG <title> elements.
@@ -57,8 +58,8 @@
  *   drawn, MR_MAX_POINTS points per chart (evenly sampled), MR_MAX_FEATURES
  *   bars, MR_MAX_TRIALS leaderboard rows, MR_MAX_PARAMS hyperparameters,
  *   MR_MAX_METRICS metric cards; the page is capped at MR_MAX_OUTPUT bytes.
- *   Output goes to a growable buffer (MrBuf) whose first failure sticks
- *   and turns every later append into a no-op.
+ *   Output goes to a growable buffer (HtmlBuf, src/common/html_buf.c)
+ *   whose first failure sticks and turns every later append into a no-op.
  *
  * - The page is self-contained: inline CSS and SVG, no scripts, no
  *   external resources.
@@ -67,13 +68,13 @@
  */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/html_buf.h"
 #include "ml/model_report.h"
 
 #define MR_MAX_OUTPUT	((size_t) 16 * 1024 * 1024)
@@ -103,15 +104,6 @@
 #define IMP_LABEL		184.0
 #define IMP_BAR			300.0
 #define IMP_ROW			24.0
-
-/* The output buffer; err is set by the first failure and sticks. */
-typedef struct MrBuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	const char *err;
-} MrBuf;
 
 /* A linear axis: data range [lo, hi] drawn over SVG positions [p0, p1]. */
 typedef struct MrAxis
@@ -270,177 +262,15 @@ static const char *const mr_css[] = {
 };
 
 /* ---------------------------------------------------------------------
- * The output buffer
- * ---------------------------------------------------------------------
- */
-
-/* Make room for extra more bytes plus the NUL; false once failed. */
-static bool
-mr_reserve(MrBuf *b, size_t extra)
-{
-	size_t		need;
-	size_t		newcap;
-	char	   *p;
-
-	if (b->err)
-		return false;
-	if (extra > MR_MAX_OUTPUT || b->len > MR_MAX_OUTPUT - extra)
-	{
-		b->err = "report too large";
-		return false;
-	}
-	need = b->len + extra + 1;
-	if (need <= b->cap)
-		return true;
-	newcap = b->cap ? b->cap : 32768;
-	while (newcap < need)
-		newcap *= 2;			/* need <= 16 MB + 1: cannot overflow */
-	if (newcap > MR_MAX_OUTPUT + 1)
-		newcap = MR_MAX_OUTPUT + 1;
-	p = realloc(b->data, newcap);
-	if (p == NULL)
-	{
-		b->err = "out of memory";
-		return false;
-	}
-	b->data = p;
-	b->cap = newcap;
-	return true;
-}
-
-/* Append n bytes. */
-static void
-mr_putn(MrBuf *b, const char *s, size_t n)
-{
-	if (!mr_reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-/* Append a NUL-terminated string (trusted: ours, not the document's). */
-static void
-mr_puts(MrBuf *b, const char *s)
-{
-	mr_putn(b, s, strlen(s));
-}
-
-/* Append printf-style output; only ever fed trusted formats and numbers. */
-static void __attribute__((format(printf, 2, 3)))
-mr_printf(MrBuf *b, const char *fmt,...)
-{
-	va_list		ap;
-	int			n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !mr_reserve(b, (size_t) n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t) n;
-}
-
-/* The HTML for one byte of text, or NULL if it is copied as is. */
-static const char *
-mr_escape_byte(unsigned char c)
-{
-	switch (c)
-	{
-		case '&':
-			return "&amp;";
-		case '<':
-			return "&lt;";
-		case '>':
-			return "&gt;";
-		case '"':
-			return "&quot;";
-		case '\'':
-			return "&#39;";
-		case '\t':
-		case '\n':
-		case '\r':
-			return " ";
-		default:
-			return (c < 0x20 || c == 0x7f) ? "\xEF\xBF\xBD" : NULL;
-	}
-}
-
-/*
- * Append s (n bytes) HTML-escaped, cut after maxchars UTF-8 characters
- * with an ellipsis.  Cuts fall before a lead byte, so valid UTF-8 (all
- * that jansson accepts) stays valid.
- */
-static void
-mr_escape(MrBuf *b, const char *s, size_t n, size_t maxchars)
-{
-	size_t		chars = 0;
-	size_t		run = 0;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		const char *rep;
-
-		if ((c & 0xC0) != 0x80 && chars++ == maxchars)
-		{
-			mr_putn(b, s + run, i - run);
-			mr_puts(b, "\xE2\x80\xA6");
-			return;
-		}
-		rep = mr_escape_byte(c);
-		if (rep == NULL)
-			continue;
-		mr_putn(b, s + run, i - run);
-		mr_puts(b, rep);
-		run = i + 1;
-	}
-	mr_putn(b, s + run, n - run);
-}
-
-/* Append a JSON string escaped and cut, or fallback if v is no string. */
-static void
-mr_escape_json(MrBuf *b, json_t *v, size_t maxchars, const char *fallback)
-{
-	if (json_is_string(v))
-		mr_escape(b, json_string_value(v), json_string_length(v), maxchars);
-	else
-		mr_puts(b, fallback);
-}
-
-/* ---------------------------------------------------------------------
  * Reading the document
  * ---------------------------------------------------------------------
  */
-
-/* The finite number at obj[key] into *out; false if absent or not one. */
-static bool
-mr_num(json_t *obj, const char *key, double *out)
-{
-	json_t	   *v = json_object_get(obj, key);
-
-	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return false;
-	*out = json_number_value(v);
-	return true;
-}
-
-/* The string at obj[key], or NULL. */
-static const char *
-mr_str(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
 
 /* Whether obj[key] is a string equal to s. */
 static bool
 mr_str_is(json_t *obj, const char *key, const char *s)
 {
-	const char *v = mr_str(obj, key);
+	const char *v = hb_str(obj, key);
 
 	return v != NULL && strcmp(v, s) == 0;
 }
@@ -494,49 +324,6 @@ mr_stride(size_t n, size_t cap)
  * ---------------------------------------------------------------------
  */
 
-/* An integer with thousands separators. */
-static void
-fmt_integer(char *out, size_t outlen, long long v)
-{
-	char		digits[32];
-	size_t		nd;
-	size_t		o = 0;
-	size_t		i;
-	bool		neg = v < 0;
-
-	snprintf(digits, sizeof(digits), "%llu",
-			 neg ? 0ULL - (unsigned long long) v : (unsigned long long) v);
-	nd = strlen(digits);
-	if (neg && o + 1 < outlen)
-		out[o++] = '-';
-	for (i = 0; i < nd && o + 2 < outlen; i++)
-	{
-		if (i > 0 && (nd - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-}
-
-/* Shorten a printf exponent in place: "1.5e+09" -> "1.5e9". */
-static void
-trim_exponent(char *s)
-{
-	char	   *e = strchr(s, 'e');
-	char	   *from;
-
-	if (e == NULL)
-		return;
-	from = e + 1;
-	if (*from == '-')
-		e++;					/* keep the sign */
-	if (*from == '+' || *from == '-')
-		from++;
-	while (*from == '0' && from[1] != '\0')
-		from++;
-	memmove(e + 1, from, strlen(from) + 1);
-}
-
 /* A count: integers with separators below 1e15, else %.4g. */
 static void
 fmt_count(char *out, size_t outlen, double v)
@@ -544,11 +331,11 @@ fmt_count(char *out, size_t outlen, double v)
 	if (!isfinite(v))
 		snprintf(out, outlen, "&mdash;");
 	else if (v == floor(v) && fabs(v) < 1e15)
-		fmt_integer(out, outlen, (long long) v);
+		hb_fmt_integer(out, outlen, (long long) v);
 	else
 	{
 		snprintf(out, outlen, "%.4g", v);
-		trim_exponent(out);
+		hb_trim_exponent(out);
 	}
 }
 
@@ -576,7 +363,7 @@ fmt_short(char *out, size_t outlen, double v)
 	else
 		snprintf(out, outlen, "%.3g", v);
 	if (a > 0 && (a < 1e-4 || a >= 1e15))
-		trim_exponent(out);
+		hb_trim_exponent(out);
 }
 
 /* A value with four significant digits, shortened when large. */
@@ -588,7 +375,7 @@ fmt_significant(char *out, size_t outlen, double v)
 	else if (isfinite(v))
 	{
 		snprintf(out, outlen, "%.4g", v == 0 ? 0.0 : v);
-		trim_exponent(out);
+		hb_trim_exponent(out);
 	}
 	else
 		snprintf(out, outlen, "&mdash;");
@@ -602,7 +389,7 @@ static void
 fmt_error(char *out, size_t outlen, double v)
 {
 	if (isfinite(v) && fabs(v) >= 1e4 && fabs(v) < 1e9)
-		fmt_integer(out, outlen, (long long) llround(v));
+		hb_fmt_integer(out, outlen, (long long) llround(v));
 	else
 		fmt_significant(out, outlen, v);
 }
@@ -673,24 +460,6 @@ fmt_bytes(char *out, size_t outlen, double v)
 	snprintf(out, outlen, v < 9.995 ? "%.2f %s" : "%.1f %s", v, unit[i]);
 }
 
-/* A fraction (0..1) as a percentage that never rounds to 0% or 100%. */
-static void
-fmt_percent(char *out, size_t outlen, double f)
-{
-	if (!isfinite(f))
-		snprintf(out, outlen, "&mdash;");
-	else if (f <= 0)
-		snprintf(out, outlen, "0%%");
-	else if (f >= 1)
-		snprintf(out, outlen, "100%%");
-	else if (f < 0.001)
-		snprintf(out, outlen, "&lt;0.1%%");
-	else if (f > 0.999)
-		snprintf(out, outlen, "&gt;99.9%%");
-	else
-		snprintf(out, outlen, "%.1f%%", f * 100);
-}
-
 /* A fraction clamped to [0, 1]; 0 if not finite. */
 static double
 clamp01(double f)
@@ -700,30 +469,22 @@ clamp01(double f)
 	return f > 1 ? 1 : f;
 }
 
+/* A number of the document as is: whole as a count, else 4 digits. */
+static void
+fmt_scalar(char *out, size_t outlen, double x)
+{
+	if (x == floor(x))
+		fmt_count(out, outlen, x);
+	else
+		fmt_significant(out, outlen, x);
+}
+
 /* Append a JSON scalar: number, string (escaped), boolean, or a dash. */
 static void
-put_value(MrBuf *b, json_t *v, size_t maxchars)
+put_value(HtmlBuf *b, json_t *v, size_t maxchars)
 {
-	char		tmp[64];
-
-	if (json_is_number(v))
-	{
-		double		x = json_number_value(v);
-
-		if (x == floor(x))
-			fmt_count(tmp, sizeof(tmp), x);
-		else
-			fmt_significant(tmp, sizeof(tmp), x);
-		mr_puts(b, tmp);
-	}
-	else if (json_is_string(v))
-		mr_escape_json(b, v, maxchars, "");
-	else if (json_is_true(v))
-		mr_puts(b, "true");
-	else if (json_is_false(v))
-		mr_puts(b, "false");
-	else
-		mr_puts(b, "<span class=\"muted\">&mdash;</span>");
+	hb_put_value(b, v, maxchars, fmt_scalar,
+				 "<span class=\"muted\">&mdash;</span>");
 }
 
 /*
@@ -731,17 +492,17 @@ put_value(MrBuf *b, json_t *v, size_t maxchars)
  * cannot hold HTML elements: a dash when v is no scalar.
  */
 static void
-put_text(MrBuf *b, json_t *v, size_t maxchars)
+put_text(HtmlBuf *b, json_t *v, size_t maxchars)
 {
 	if (json_is_string(v) || json_is_number(v) || json_is_boolean(v))
 		put_value(b, v, maxchars);
 	else
-		mr_puts(b, "&mdash;");
+		hb_puts(b, "&mdash;");
 }
 
 /* Append a number formatted by fmt, or a muted dash when v is none. */
 static void
-put_number(MrBuf *b, json_t *v, void (*fmt) (char *, size_t, double))
+put_number(HtmlBuf *b, json_t *v, void (*fmt) (char *, size_t, double))
 {
 	char		tmp[64];
 
@@ -751,7 +512,7 @@ put_number(MrBuf *b, json_t *v, void (*fmt) (char *, size_t, double))
 		return;
 	}
 	fmt(tmp, sizeof(tmp), json_number_value(v));
-	mr_puts(b, tmp);
+	hb_puts(b, tmp);
 }
 
 /* Append up to n bytes of s to out (length *o), cut before a lead byte. */
@@ -835,12 +596,12 @@ text_add_json(char *out, size_t outlen, size_t *o, json_t *v, int depth)
 
 /* Under a list cut at its limit: how much of it is shown. */
 static void
-put_shown_note(MrBuf *b, size_t shown, size_t total, const char *what)
+put_shown_note(HtmlBuf *b, size_t shown, size_t total, const char *what)
 {
 	char		t[32];
 
-	fmt_integer(t, sizeof(t), (long long) total);
-	mr_printf(b, "<p class=\"note\">Showing the first %zu of %s %s.</p>\n",
+	hb_fmt_integer(t, sizeof(t), (long long) total);
+	hb_printf(b, "<p class=\"note\">Showing the first %zu of %s %s.</p>\n",
 			  shown, t, what);
 }
 
@@ -851,36 +612,36 @@ put_shown_note(MrBuf *b, size_t shown, size_t total, const char *what)
 
 /* The version as "v3", or nothing when there is none. */
 static void
-put_version(MrBuf *b, json_t *model)
+put_version(HtmlBuf *b, json_t *model)
 {
 	json_t	   *v = json_object_get(model, "version");
 
 	if (json_is_number(v) || json_is_string(v))
 	{
-		mr_puts(b, "v");
+		hb_puts(b, "v");
 		put_value(b, v, MR_LABEL_CHARS);
 	}
 }
 
 /* The document head: charset, a title naming the model, the CSS. */
 static void
-render_head(MrBuf *b, json_t *model)
+render_head(HtmlBuf *b, json_t *model)
 {
 	const char *const *css;
 
-	mr_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	hb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 			"<meta charset=\"utf-8\">\n"
 			"<meta name=\"viewport\" content=\"width=device-width, "
 			"initial-scale=1\">\n<title>Model report: ");
-	mr_escape_json(b, json_object_get(model, "model_name"), MR_MAX_CHARS,
+	hb_escape_json(b, json_object_get(model, "model_name"), MR_MAX_CHARS,
 				   "unnamed model");
 	if (json_object_get(model, "version") != NULL)
-		mr_puts(b, " ");
+		hb_puts(b, " ");
 	put_version(b, model);
-	mr_puts(b, "</title>\n<style>\n");
+	hb_puts(b, "</title>\n<style>\n");
 	for (css = mr_css; *css; css++)
-		mr_puts(b, *css);
-	mr_puts(b, "</style>\n</head>\n<body>\n<main>\n");
+		hb_puts(b, *css);
+	hb_puts(b, "</style>\n</head>\n<body>\n<main>\n");
 }
 
 /* Colour of a score in 0..1: green, amber or red. */
@@ -897,7 +658,7 @@ score_colour(double score)
  * regressor (whichever the metrics have, when the task is unknown).
  */
 static void
-render_gauge(MrBuf *b, json_t *root)
+render_gauge(HtmlBuf *b, json_t *root)
 {
 	const double circ = 2 * 3.14159265358979 * 50;
 	json_t	   *metrics = json_object_get(root, "metrics");
@@ -908,60 +669,60 @@ render_gauge(MrBuf *b, json_t *root)
 	double		score;
 	double		f;
 
-	if (!mr_num(metrics, key, &score))
+	if (!hb_num(metrics, key, &score))
 	{
-		if (regression || mr_str(json_object_get(root, "model"), "task") ||
-			!mr_num(metrics, "r2", &score))
+		if (regression || hb_str(json_object_get(root, "model"), "task") ||
+			!hb_num(metrics, "r2", &score))
 			return;
 		label = "R&sup2;";
 	}
 	f = clamp01(score);
-	mr_puts(b, "<div class=\"gauge\"><svg width=\"128\" height=\"128\" "
+	hb_puts(b, "<div class=\"gauge\"><svg width=\"128\" height=\"128\" "
 			"viewBox=\"0 0 128 128\" role=\"img\" aria-label=\"score\">"
 			"<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
 			"stroke=\"#eaeef2\" stroke-width=\"12\"/>");
 	if (f > 0)
-		mr_printf(b, "<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
+		hb_printf(b, "<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
 				  "stroke=\"%s\" stroke-width=\"12\" stroke-linecap=\"round\" "
 				  "stroke-dasharray=\"%.2f %.2f\" "
 				  "transform=\"rotate(-90 64 64)\"/>",
 				  score_colour(f), f * circ, circ);
-	mr_printf(b, "<text x=\"64\" y=\"72\" text-anchor=\"middle\" "
+	hb_printf(b, "<text x=\"64\" y=\"72\" text-anchor=\"middle\" "
 			  "style=\"font:600 23px system-ui,sans-serif;fill:%s\">",
 			  score_colour(score));
 	if (fabs(score) < 10)
-		mr_printf(b, "%.3f", score == 0 ? 0.0 : score);
+		hb_printf(b, "%.3f", score == 0 ? 0.0 : score);
 	else
 	{
 		char		tmp[64];
 
 		fmt_short(tmp, sizeof(tmp), score);
-		mr_puts(b, tmp);
+		hb_puts(b, tmp);
 	}
-	mr_printf(b, "</text></svg><div class=\"k\">%s</div></div>\n", label);
+	hb_printf(b, "</text></svg><div class=\"k\">%s</div></div>\n", label);
 }
 
 /* One header tile when model[key] is present: a label and a value. */
 static void
-render_tile(MrBuf *b, json_t *model, const char *key, const char *label,
+render_tile(HtmlBuf *b, json_t *model, const char *key, const char *label,
 			void (*fmt) (char *, size_t, double))
 {
 	json_t	   *v = json_object_get(model, key);
 
 	if (v == NULL)
 		return;
-	mr_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
+	hb_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
 			  "<div class=\"v\">", label);
 	if (fmt != NULL)
 		put_number(b, v, fmt);
 	else
 		put_value(b, v, MR_LABEL_CHARS);
-	mr_puts(b, "</div></div>\n");
+	hb_puts(b, "</div></div>\n");
 }
 
 /* The line under the name: model id, when and by whom it was created. */
 static void
-render_header_meta(MrBuf *b, json_t *model)
+render_header_meta(HtmlBuf *b, json_t *model)
 {
 	json_t	   *id = json_object_get(model, "model_id");
 	json_t	   *at = json_object_get(model, "created_at");
@@ -970,63 +731,63 @@ render_header_meta(MrBuf *b, json_t *model)
 
 	if (id == NULL && !json_is_string(at) && !json_is_string(by))
 		return;
-	mr_puts(b, "<div class=\"meta\">");
+	hb_puts(b, "<div class=\"meta\">");
 	if (id != NULL)
 	{
-		mr_puts(b, "model id ");
+		hb_puts(b, "model id ");
 		put_value(b, id, MR_LABEL_CHARS);
 		sep = " &middot; ";
 	}
 	if (json_is_string(at) || json_is_string(by))
-		mr_printf(b, "%screated", sep);
+		hb_printf(b, "%screated", sep);
 	if (json_is_string(at))
 	{
-		mr_puts(b, " ");
-		mr_escape_json(b, at, MR_LABEL_CHARS, "");
+		hb_puts(b, " ");
+		hb_escape_json(b, at, MR_LABEL_CHARS, "");
 	}
 	if (json_is_string(by))
 	{
-		mr_puts(b, " by ");
-		mr_escape_json(b, by, MR_LABEL_CHARS * 2, "");
+		hb_puts(b, " by ");
+		hb_escape_json(b, by, MR_LABEL_CHARS * 2, "");
 	}
-	mr_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 }
 
 /* The page header: name, version, badges, meta line, tiles and gauge. */
 static void
-render_header(MrBuf *b, json_t *root)
+render_header(HtmlBuf *b, json_t *root)
 {
 	json_t	   *model = json_object_get(root, "model");
 	json_t	   *deployed = json_object_get(model, "deployed");
 
-	mr_puts(b, "<header class=\"top\" id=\"model\"><div class=\"lead\">"
+	hb_puts(b, "<header class=\"top\" id=\"model\"><div class=\"lead\">"
 			"<div class=\"eyebrow\">model report</div>\n"
 			"<h1><span class=\"name\">");
-	mr_escape_json(b, json_object_get(model, "model_name"), MR_MAX_CHARS,
+	hb_escape_json(b, json_object_get(model, "model_name"), MR_MAX_CHARS,
 				   "(unnamed model)");
-	mr_puts(b, "</span>");
+	hb_puts(b, "</span>");
 	if (json_object_get(model, "version") != NULL)
 	{
-		mr_puts(b, "<span class=\"ver\">");
+		hb_puts(b, "<span class=\"ver\">");
 		put_version(b, model);
-		mr_puts(b, "</span>");
+		hb_puts(b, "</span>");
 	}
 	if (json_is_true(deployed))
-		mr_puts(b, "<span class=\"badge b-dep\">deployed</span>");
+		hb_puts(b, "<span class=\"badge b-dep\">deployed</span>");
 	else if (json_is_false(deployed))
-		mr_puts(b, "<span class=\"badge b-undep\">not deployed</span>");
-	mr_puts(b, "</h1>\n");
+		hb_puts(b, "<span class=\"badge b-undep\">not deployed</span>");
+	hb_puts(b, "</h1>\n");
 	render_header_meta(b, model);
-	mr_puts(b, "<div class=\"tiles\">\n");
+	hb_puts(b, "<div class=\"tiles\">\n");
 	render_tile(b, model, "task", "task", NULL);
 	render_tile(b, model, "algorithm", "algorithm", NULL);
 	render_tile(b, model, "target", "target", NULL);
 	render_tile(b, model, "train_rows", "training rows", fmt_count);
 	render_tile(b, model, "training_seconds", "training time", fmt_seconds);
 	render_tile(b, model, "size_bytes", "model size", fmt_bytes);
-	mr_puts(b, "</div></div>\n");
+	hb_puts(b, "</div></div>\n");
 	render_gauge(b, root);
-	mr_puts(b, "</header>\n");
+	hb_puts(b, "</header>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1036,31 +797,31 @@ render_header(MrBuf *b, json_t *root)
 
 /* The value of one metric card in the metric's format, a bar for 0..1. */
 static void
-put_metric_value(MrBuf *b, json_t *v, MrFormat format)
+put_metric_value(HtmlBuf *b, json_t *v, MrFormat format)
 {
 	static void (*const fmts[]) (char *, size_t, double) = {
 		fmt_decimal, fmt_decimal, fmt_significant, fmt_error, fmt_count
 	};
 	double		x = json_number_value(v);
 
-	mr_puts(b, "<div class=\"v\">");
+	hb_puts(b, "<div class=\"v\">");
 	if (json_is_number(v))
 		put_number(b, v, fmts[format]);
 	else
 		put_value(b, v, MR_LABEL_CHARS);
-	mr_puts(b, "</div>");
+	hb_puts(b, "</div>");
 	if (format == MR_FRACTION && json_is_number(v) && isfinite(x))
-		mr_printf(b, "<div class=\"bar\"><span style=\"width:%.2f%%\">"
+		hb_printf(b, "<div class=\"bar\"><span style=\"width:%.2f%%\">"
 				  "</span></div>", clamp01(x) * 100);
 }
 
 /* One card of a known metric. */
 static void
-render_known_metric(MrBuf *b, const MrMetric *m, json_t *v)
+render_known_metric(HtmlBuf *b, const MrMetric *m, json_t *v)
 {
-	mr_printf(b, "<div class=\"metric\"><div class=\"k\">%s</div>", m->label);
+	hb_printf(b, "<div class=\"metric\"><div class=\"k\">%s</div>", m->label);
 	put_metric_value(b, v, m->format);
-	mr_printf(b, "<div class=\"hint\">%s</div></div>\n", m->hint);
+	hb_printf(b, "<div class=\"hint\">%s</div></div>\n", m->hint);
 }
 
 /* Whether key is one of the metrics with their own card. */
@@ -1081,7 +842,7 @@ is_known_metric(const char *key)
  * section that got no card is taken back out of the page.
  */
 static void
-render_metrics(MrBuf *b, json_t *root)
+render_metrics(HtmlBuf *b, json_t *root)
 {
 	json_t	   *metrics = json_object_get(root, "metrics");
 	size_t		start = b->len;
@@ -1092,7 +853,7 @@ render_metrics(MrBuf *b, json_t *root)
 
 	if (!json_is_object(metrics) || json_object_size(metrics) == 0)
 		return;
-	mr_puts(b, "<section id=\"metrics\"><h2>Metrics <small>on the held-out "
+	hb_puts(b, "<section id=\"metrics\"><h2>Metrics <small>on the held-out "
 			"test rows</small></h2>\n<div class=\"mgrid\">\n");
 	for (m = mr_metrics; m->key; m++)
 		if ((v = json_object_get(metrics, m->key)) != NULL)
@@ -1106,14 +867,14 @@ render_metrics(MrBuf *b, json_t *root)
 			break;
 		if (is_known_metric(key) || json_is_object(v) || json_is_array(v))
 			continue;
-		mr_puts(b, "<div class=\"metric\"><div class=\"k\">");
-		mr_escape(b, key, strlen(key), MR_LABEL_CHARS);
-		mr_puts(b, "</div>");
+		hb_puts(b, "<div class=\"metric\"><div class=\"k\">");
+		hb_escape(b, key, strlen(key), MR_LABEL_CHARS);
+		hb_puts(b, "</div>");
 		put_metric_value(b, v, MR_SIGNIFICANT);
-		mr_puts(b, "</div>\n");
+		hb_puts(b, "</div>\n");
 		cards++;
 	}
-	mr_puts(b, "</div></section>\n");
+	hb_puts(b, "</div></section>\n");
 	if (cards == 0 && b->err == NULL)
 	{
 		b->len = start;
@@ -1185,7 +946,7 @@ nice_step(double span, int n, double min_step)
  * left of it.  other0..other1 is the span of the lines across the plot.
  */
 static void
-put_ticks(MrBuf *b, const MrAxis *a, bool vertical, double other0,
+put_ticks(HtmlBuf *b, const MrAxis *a, bool vertical, double other0,
 		  double other1, double min_step)
 {
 	double		step = nice_step(a->hi - a->lo, 5, min_step);
@@ -1209,12 +970,12 @@ put_ticks(MrBuf *b, const MrAxis *a, bool vertical, double other0,
 		p = axis_pos(a, v);
 		fmt_short(tmp, sizeof(tmp), v);
 		if (vertical)
-			mr_printf(b, "<line class=\"gl\" x1=\"%.1f\" y1=\"%.1f\" "
+			hb_printf(b, "<line class=\"gl\" x1=\"%.1f\" y1=\"%.1f\" "
 					  "x2=\"%.1f\" y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\" "
 					  "text-anchor=\"middle\">%s</text>", p, other0, p,
 					  other1, p, other1 + 16, tmp);
 		else
-			mr_printf(b, "<line class=\"gl\" x1=\"%.1f\" y1=\"%.1f\" "
+			hb_printf(b, "<line class=\"gl\" x1=\"%.1f\" y1=\"%.1f\" "
 					  "x2=\"%.1f\" y2=\"%.1f\"/><text x=\"%.1f\" y=\"%.1f\" "
 					  "text-anchor=\"end\">%s</text>", other0, p, other1, p,
 					  other0 - 7, p + 4, tmp);
@@ -1223,34 +984,34 @@ put_ticks(MrBuf *b, const MrAxis *a, bool vertical, double other0,
 
 /* The frame of a square chart: axis lines and both axis titles. */
 static void
-put_square_frame(MrBuf *b, const char *xtitle, const char *ytitle)
+put_square_frame(HtmlBuf *b, const char *xtitle, const char *ytitle)
 {
-	mr_printf(b, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	hb_printf(b, "<line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			  "y2=\"%.1f\"/><line class=\"ax\" x1=\"%.1f\" y1=\"%.1f\" "
 			  "x2=\"%.1f\" y2=\"%.1f\"/>", SQ_X0, SQ_Y1, SQ_X1, SQ_Y1,
 			  SQ_X0, SQ_Y0, SQ_X0, SQ_Y1);
-	mr_printf(b, "<text class=\"at\" x=\"%.1f\" y=\"%.1f\" "
+	hb_printf(b, "<text class=\"at\" x=\"%.1f\" y=\"%.1f\" "
 			  "text-anchor=\"middle\">%s</text>", (SQ_X0 + SQ_X1) / 2,
 			  SQ_H - 6, xtitle);
-	mr_printf(b, "<text class=\"at\" x=\"14\" y=\"%.1f\" "
+	hb_printf(b, "<text class=\"at\" x=\"14\" y=\"%.1f\" "
 			  "text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">%s"
 			  "</text>", (SQ_Y0 + SQ_Y1) / 2, (SQ_Y0 + SQ_Y1) / 2, ytitle);
 }
 
 /* The opening tag of a chart SVG of w x h units, shown at most w px wide. */
 static void
-put_svg_open(MrBuf *b, double w, double h, const char *label)
+put_svg_open(HtmlBuf *b, double w, double h, const char *label)
 {
-	mr_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
+	hb_printf(b, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" "
 			  "style=\"max-width:%.0fpx\" role=\"img\" aria-label=\"%s\">",
 			  w, h, w, label);
 }
 
 /* Open a chart card (wide when it is alone in its grid row). */
 static void
-put_card_open(MrBuf *b, const char *id, bool wide)
+put_card_open(HtmlBuf *b, const char *id, bool wide)
 {
-	mr_printf(b, "<article class=\"card%s\" id=\"%s\">", wide ? " wide" : "",
+	hb_printf(b, "<article class=\"card%s\" id=\"%s\">", wide ? " wide" : "",
 			  id);
 }
 
@@ -1285,14 +1046,14 @@ cm_row_total(json_t *cm, size_t r)
 
 /* Class label i, escaped and cut; its index when classes has none. */
 static void
-put_class(MrBuf *b, json_t *classes, size_t i, size_t maxchars)
+put_class(HtmlBuf *b, json_t *classes, size_t i, size_t maxchars)
 {
 	json_t	   *v = json_array_get(classes, i);
 
 	if (json_is_string(v) || json_is_number(v) || json_is_boolean(v))
 		put_value(b, v, maxchars);
 	else
-		mr_printf(b, "class %zu", i);
+		hb_printf(b, "class %zu", i);
 }
 
 /* Fill colour of a cell: blue on the diagonal, red off it, by intensity t. */
@@ -1317,7 +1078,7 @@ cm_colour(char *out, size_t outlen, bool diagonal, double t)
  * large, that share; a tooltip spells it out.
  */
 static void
-render_cm_cell(MrBuf *b, json_t *root, size_t r, size_t c, double total,
+render_cm_cell(HtmlBuf *b, json_t *root, size_t r, size_t c, double total,
 			   double x, double y, double cell)
 {
 	json_t	   *classes = json_object_get(root, "classes");
@@ -1331,37 +1092,37 @@ render_cm_cell(MrBuf *b, json_t *root, size_t r, size_t c, double total,
 	char		pct[32];
 
 	cm_colour(fill, sizeof(fill), r == c, t);
-	mr_printf(b, "<g><rect class=\"cell\" x=\"%.1f\" y=\"%.1f\" "
+	hb_printf(b, "<g><rect class=\"cell\" x=\"%.1f\" y=\"%.1f\" "
 			  "width=\"%.1f\" height=\"%.1f\" rx=\"3\" fill=\"%s\"/>",
 			  x, y, cell, cell, fill);
 	fmt_count(num, sizeof(num), count);
-	fmt_percent(pct, sizeof(pct), share);
-	mr_puts(b, "<title>actual ");
+	hb_fmt_percent(pct, sizeof(pct), share, "&mdash;");
+	hb_puts(b, "<title>actual ");
 	put_class(b, classes, r, MR_LABEL_CHARS);
-	mr_puts(b, ", predicted ");
+	hb_puts(b, ", predicted ");
 	put_class(b, classes, c, MR_LABEL_CHARS);
-	mr_printf(b, ": %s (%s of actual)</title>", num, pct);
+	hb_printf(b, ": %s (%s of actual)</title>", num, pct);
 	if (cell >= 26)
 	{
 		double		fs = cell >= 70 ? 18 : cell >= 40 ? 13 : 10;
 
 		if (cell < 70)
 			fmt_short(num, sizeof(num), count);
-		mr_printf(b, "<text class=\"cnt%s\" x=\"%.1f\" y=\"%.1f\" "
+		hb_printf(b, "<text class=\"cnt%s\" x=\"%.1f\" y=\"%.1f\" "
 				  "text-anchor=\"middle\" style=\"font-size:%.0fpx\">%s"
 				  "</text>", inv, x + cell / 2,
 				  y + cell / 2 + fs * 0.35 - (cell >= 70 ? 7 : 0), fs, num);
 		if (cell >= 70)
-			mr_printf(b, "<text class=\"pct%s\" x=\"%.1f\" y=\"%.1f\" "
+			hb_printf(b, "<text class=\"pct%s\" x=\"%.1f\" y=\"%.1f\" "
 					  "text-anchor=\"middle\">%s</text>", inv, x + cell / 2,
 					  y + cell / 2 + 18, pct);
 	}
-	mr_puts(b, "</g>");
+	hb_puts(b, "</g>");
 }
 
 /* The class labels along the top (rotated when cells are narrow). */
 static void
-render_cm_top_labels(MrBuf *b, json_t *classes, size_t n, double x0,
+render_cm_top_labels(HtmlBuf *b, json_t *classes, size_t n, double x0,
 					 double top, double cell, bool rotate)
 {
 	size_t		i;
@@ -1371,15 +1132,15 @@ render_cm_top_labels(MrBuf *b, json_t *classes, size_t n, double x0,
 		double		x = x0 + (i + 0.5) * cell;
 
 		if (rotate)
-			mr_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
+			hb_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
 					  "transform=\"rotate(-45 %.1f %.1f)\"%s>", x - 2, top - 6,
 					  x - 2, top - 6,
 					  cell < 30 ? " style=\"font-size:10px\"" : "");
 		else
-			mr_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
+			hb_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
 					  "text-anchor=\"middle\">", x, top - 8);
 		put_class(b, classes, i, rotate ? 12 : (size_t) (cell / 8));
-		mr_puts(b, "</text>");
+		hb_puts(b, "</text>");
 	}
 }
 
@@ -1408,7 +1169,7 @@ class_label_chars(json_t *classes, size_t i)
  * longest row label, the cells share about 380 units.
  */
 static void
-render_cm_svg(MrBuf *b, json_t *root, size_t n)
+render_cm_svg(HtmlBuf *b, json_t *root, size_t n)
 {
 	json_t	   *classes = json_object_get(root, "classes");
 	json_t	   *cm = json_object_get(root, "confusion_matrix");
@@ -1433,9 +1194,9 @@ render_cm_svg(MrBuf *b, json_t *root, size_t n)
 	top = rotate ? top + 36 : 44;
 	put_svg_open(b, left + grid + (rotate ? 64 : 12), top + grid + 8,
 				 "confusion matrix");
-	mr_printf(b, "<text class=\"at\" x=\"%.1f\" y=\"14\" "
+	hb_printf(b, "<text class=\"at\" x=\"%.1f\" y=\"14\" "
 			  "text-anchor=\"middle\">Predicted</text>", left + grid / 2);
-	mr_printf(b, "<text class=\"at\" x=\"14\" y=\"%.1f\" "
+	hb_printf(b, "<text class=\"at\" x=\"14\" y=\"%.1f\" "
 			  "text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">"
 			  "Actual</text>", top + grid / 2, top + grid / 2);
 	render_cm_top_labels(b, classes, n, left, top, cell, rotate);
@@ -1444,14 +1205,14 @@ render_cm_svg(MrBuf *b, json_t *root, size_t n)
 		double		total = cm_row_total(cm, r);
 		double		y = top + r * cell;
 
-		mr_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
+		hb_printf(b, "<text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
 				  "text-anchor=\"end\">", left - 8, y + cell / 2 + 4);
 		put_class(b, classes, r, 14);
-		mr_puts(b, "</text>");
+		hb_puts(b, "</text>");
 		for (c = 0; c < n; c++)
 			render_cm_cell(b, root, r, c, total, left + c * cell, y, cell);
 	}
-	mr_puts(b, "</svg>\n");
+	hb_puts(b, "</svg>\n");
 }
 
 /*
@@ -1459,7 +1220,7 @@ render_cm_svg(MrBuf *b, json_t *root, size_t n)
  * predicted ones, at most MR_MAX_CLASSES of each.
  */
 static void
-render_confusion(MrBuf *b, json_t *root, bool wide)
+render_confusion(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *cm = json_object_get(root, "confusion_matrix");
 	size_t		n = json_array_size(cm);
@@ -1469,7 +1230,7 @@ render_confusion(MrBuf *b, json_t *root, bool wide)
 	char		tmp[64];
 
 	put_card_open(b, "confusion", wide);
-	mr_puts(b, "<h3>Confusion matrix</h3>\n<div class=\"sub\">rows: actual "
+	hb_puts(b, "<h3>Confusion matrix</h3>\n<div class=\"sub\">rows: actual "
 			"&middot; columns: predicted &middot; colour: share of the actual "
 			"class");
 	if (shown == n)
@@ -1477,13 +1238,13 @@ render_confusion(MrBuf *b, json_t *root, bool wide)
 		for (r = 0; r < n; r++)
 			total += cm_row_total(cm, r);
 		fmt_count(tmp, sizeof(tmp), total);
-		mr_printf(b, " &middot; %s test rows", tmp);
+		hb_printf(b, " &middot; %s test rows", tmp);
 	}
-	mr_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 	render_cm_svg(b, root, shown);
 	if (shown < n)
 		put_shown_note(b, shown, n, "classes");
-	mr_puts(b, "</article>\n");
+	hb_puts(b, "</article>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1542,7 +1303,7 @@ count_pairs(json_t *arr)
  * the x axis as the shaded area under it.
  */
 static void
-render_roc_path(MrBuf *b, json_t *curve, const MrAxis *ax, const MrAxis *ay,
+render_roc_path(HtmlBuf *b, json_t *curve, const MrAxis *ax, const MrAxis *ay,
 				bool area)
 {
 	size_t		n = json_array_size(curve);
@@ -1552,7 +1313,7 @@ render_roc_path(MrBuf *b, json_t *curve, const MrAxis *ax, const MrAxis *ay,
 	bool		any = false;
 	size_t		i;
 
-	mr_printf(b, "<path class=\"%s\" d=\"", area ? "area" : "curve");
+	hb_printf(b, "<path class=\"%s\" d=\"", area ? "area" : "curve");
 	for (i = 0; i < n; i = mr_sample_next(i, n, stride))
 	{
 		double		x;
@@ -1563,18 +1324,18 @@ render_roc_path(MrBuf *b, json_t *curve, const MrAxis *ax, const MrAxis *ay,
 		last = axis_pos(ax, clamp01(x));
 		if (!any)
 			first = last;
-		mr_printf(b, "%s%.1f %.1f", any ? " L" : "M", last,
+		hb_printf(b, "%s%.1f %.1f", any ? " L" : "M", last,
 				  axis_pos(ay, clamp01(y)));
 		any = true;
 	}
 	if (area)
-		mr_printf(b, " L%.1f %.1f L%.1f %.1fZ", last, ay->p0, first, ay->p0);
-	mr_puts(b, "\"/>");
+		hb_printf(b, " L%.1f %.1f L%.1f %.1fZ", last, ay->p0, first, ay->p0);
+	hb_puts(b, "\"/>");
 }
 
 /* The ROC curve card, with the diagonal and the AUC in its title. */
 static void
-render_roc(MrBuf *b, json_t *root, bool wide)
+render_roc(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *curve = json_object_get(root, "roc_curve");
 	MrAxis		ax = {0, 1, SQ_X0, SQ_X1};
@@ -1582,23 +1343,23 @@ render_roc(MrBuf *b, json_t *root, bool wide)
 	double		auc;
 	char		tmp[64];
 
-	if (!mr_num(json_object_get(root, "metrics"), "roc_auc", &auc))
+	if (!hb_num(json_object_get(root, "metrics"), "roc_auc", &auc))
 		auc = roc_area(curve);
 	put_card_open(b, "roc", wide);
-	mr_printf(b, "<h3>ROC curve <small>AUC %.4f</small></h3>\n", auc);
+	hb_printf(b, "<h3>ROC curve <small>AUC %.4f</small></h3>\n", auc);
 	fmt_count(tmp, sizeof(tmp), (double) count_pairs(curve));
-	mr_printf(b, "<div class=\"sub\">true positive rate against false "
+	hb_printf(b, "<div class=\"sub\">true positive rate against false "
 			  "positive rate over every threshold &middot; %s points</div>\n",
 			  tmp);
 	put_svg_open(b, SQ_W, SQ_H, "ROC curve");
 	put_ticks(b, &ax, true, SQ_Y0, SQ_Y1, 0);
 	put_ticks(b, &ay, false, SQ_X0, SQ_X1, 0);
 	render_roc_path(b, curve, &ax, &ay, true);
-	mr_printf(b, "<line class=\"diag\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	hb_printf(b, "<line class=\"diag\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			  "y2=\"%.1f\"/>", SQ_X0, SQ_Y1, SQ_X1, SQ_Y0);
 	render_roc_path(b, curve, &ax, &ay, false);
 	put_square_frame(b, "False positive rate", "True positive rate");
-	mr_puts(b, "</svg>\n</article>\n");
+	hb_puts(b, "</svg>\n</article>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1641,7 +1402,7 @@ residual_range(json_t *pts, bool resid, double *lo, double *hi)
 
 /* Predicted against actual: a scatter of the sampled points and y = x. */
 static void
-render_scatter(MrBuf *b, json_t *root, bool wide)
+render_scatter(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *pts = json_object_get(root, "residuals");
 	size_t		n = json_array_size(pts);
@@ -1659,7 +1420,7 @@ render_scatter(MrBuf *b, json_t *root, bool wide)
 	ay.hi = ax.hi;
 	put_card_open(b, "residuals", wide);
 	fmt_count(tmp, sizeof(tmp), (double) valid);
-	mr_printf(b, "<h3>Predicted vs actual</h3>\n<div class=\"sub\">%s "
+	hb_printf(b, "<h3>Predicted vs actual</h3>\n<div class=\"sub\">%s "
 			  "test rows%s &middot; points on the dashed line are "
 			  "predicted exactly</div>\n", tmp, stride > 1 ? " (sampled)" : "");
 	put_svg_open(b, SQ_W, SQ_H, "predicted against actual");
@@ -1671,13 +1432,13 @@ render_scatter(MrBuf *b, json_t *root, bool wide)
 		double		a;
 
 		if (mr_pair(pts, i, &p, &a))
-			mr_printf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" "
+			hb_printf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" "
 					  "r=\"2.6\"/>", axis_pos(&ax, p), axis_pos(&ay, a));
 	}
-	mr_printf(b, "<line class=\"diag\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+	hb_printf(b, "<line class=\"diag\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 			  "y2=\"%.1f\"/>", SQ_X0, SQ_Y1, SQ_X1, SQ_Y0);
 	put_square_frame(b, "Predicted", "Actual");
-	mr_puts(b, "</svg>\n</article>\n");
+	hb_puts(b, "</svg>\n</article>\n");
 }
 
 /* Bin counts of actual - predicted over axis ax into counts[]. */
@@ -1706,7 +1467,7 @@ residual_bins(json_t *pts, const MrAxis *ax, double *counts)
 
 /* One histogram bar with its tooltip "[lo, hi): count". */
 static void
-render_residual_bar(MrBuf *b, const MrAxis *ax, const MrAxis *ay, int k,
+render_residual_bar(HtmlBuf *b, const MrAxis *ax, const MrAxis *ay, int k,
 					double count)
 {
 	double		w = (ax->hi - ax->lo) / MR_HIST_BINS;
@@ -1723,7 +1484,7 @@ render_residual_bar(MrBuf *b, const MrAxis *ax, const MrAxis *ay, int k,
 	fmt_short(a, sizeof(a), lo);
 	fmt_short(c, sizeof(c), lo + w);
 	fmt_count(n, sizeof(n), count);
-	mr_printf(b, "<rect class=\"hb\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+	hb_printf(b, "<rect class=\"hb\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 			  "height=\"%.1f\"><title>[%s, %s): %s</title></rect>",
 			  x0 + 0.5, y, x1 - x0 > 1.5 ? x1 - x0 - 1 : 0.5, ay->p0 - y,
 			  a, c, n);
@@ -1731,7 +1492,7 @@ render_residual_bar(MrBuf *b, const MrAxis *ax, const MrAxis *ay, int k,
 
 /* The distribution of actual - predicted, with a line at zero. */
 static void
-render_residual_hist(MrBuf *b, json_t *root, bool wide)
+render_residual_hist(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *pts = json_object_get(root, "residuals");
 	double		counts[MR_HIST_BINS] = {0};
@@ -1750,7 +1511,7 @@ render_residual_hist(MrBuf *b, json_t *root, bool wide)
 	axis_fit(&ay, 0, maxc, 0);
 	ay.hi = maxc > 0 ? maxc * 1.08 : 1;
 	put_card_open(b, "residual-hist", wide);
-	mr_puts(b, "<h3>Residuals <small>actual &minus; predicted</small></h3>\n"
+	hb_puts(b, "<h3>Residuals <small>actual &minus; predicted</small></h3>\n"
 			"<div class=\"sub\">centred on the red line at zero when the "
 			"model is unbiased</div>\n");
 	put_svg_open(b, SQ_W, SQ_H, "residual histogram");
@@ -1759,11 +1520,11 @@ render_residual_hist(MrBuf *b, json_t *root, bool wide)
 	for (k = 0; k < MR_HIST_BINS; k++)
 		render_residual_bar(b, &ax, &ay, k, counts[k]);
 	if (ax.lo < 0 && ax.hi > 0)
-		mr_printf(b, "<line class=\"zero\" x1=\"%.1f\" y1=\"%.1f\" "
+		hb_printf(b, "<line class=\"zero\" x1=\"%.1f\" y1=\"%.1f\" "
 				  "x2=\"%.1f\" y2=\"%.1f\"/>", axis_pos(&ax, 0), SQ_Y0,
 				  axis_pos(&ax, 0), SQ_Y1);
 	put_square_frame(b, "Residual", "Test rows");
-	mr_puts(b, "</svg>\n</article>\n");
+	hb_puts(b, "</svg>\n</article>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1777,7 +1538,7 @@ importance_of(json_t *imp, size_t i)
 {
 	double		v = 0;
 
-	if (!mr_num(json_array_get(imp, i), "importance", &v))
+	if (!hb_num(json_array_get(imp, i), "importance", &v))
 		return 0;
 	return mr_clamp_coord(v);
 }
@@ -1787,14 +1548,14 @@ static void
 fmt_importance(char *out, size_t outlen, double v, bool shares)
 {
 	if (shares)
-		fmt_percent(out, outlen, v);
+		hb_fmt_percent(out, outlen, v, "&mdash;");
 	else
 		fmt_significant(out, outlen, v);
 }
 
 /* One bar: the feature name (full in a tooltip), the bar, the value. */
 static void
-render_importance_bar(MrBuf *b, json_t *entry, double v, double maxabs,
+render_importance_bar(HtmlBuf *b, json_t *entry, double v, double maxabs,
 					  double y, bool shares)
 {
 	json_t	   *name = json_object_get(entry, "feature");
@@ -1804,12 +1565,12 @@ render_importance_bar(MrBuf *b, json_t *entry, double v, double maxabs,
 	if (v != 0 && w < 1.5)
 		w = 1.5;
 	fmt_importance(tmp, sizeof(tmp), v, shares);
-	mr_puts(b, "<g><title>");
+	hb_puts(b, "<g><title>");
 	put_text(b, name, MR_MAX_CHARS);
-	mr_printf(b, ": %s</title><text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
+	hb_printf(b, ": %s</title><text class=\"lab\" x=\"%.1f\" y=\"%.1f\" "
 			  "text-anchor=\"end\">", tmp, IMP_LABEL - 10, y + 15);
 	put_text(b, name, 24);
-	mr_printf(b, "</text><rect class=\"ib%s\" x=\"%.1f\" y=\"%.1f\" "
+	hb_printf(b, "</text><rect class=\"ib%s\" x=\"%.1f\" y=\"%.1f\" "
 			  "width=\"%.1f\" height=\"%.1f\" rx=\"2\"/><text x=\"%.1f\" "
 			  "y=\"%.1f\">%s</text></g>", v < 0 ? " neg" : "", IMP_LABEL,
 			  y + 4, w, IMP_ROW - 8, IMP_LABEL + w + 6, y + 15, tmp);
@@ -1817,7 +1578,7 @@ render_importance_bar(MrBuf *b, json_t *entry, double v, double maxabs,
 
 /* Feature importance as horizontal bars, the first MR_MAX_FEATURES. */
 static void
-render_importance(MrBuf *b, json_t *root, bool wide)
+render_importance(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *imp = json_object_get(root, "importance");
 	size_t		n = json_array_size(imp);
@@ -1834,21 +1595,21 @@ render_importance(MrBuf *b, json_t *root, bool wide)
 		shares = shares && v >= 0 && v <= 1;
 	}
 	put_card_open(b, "importance", wide);
-	mr_printf(b, "<h3>Feature importance <small>%zu feature%s</small></h3>\n"
+	hb_printf(b, "<h3>Feature importance <small>%zu feature%s</small></h3>\n"
 			  "<div class=\"sub\">%s</div>\n", n, n == 1 ? "" : "s",
 			  shares ? "share of the model's total importance" :
 			  "importance as reported by the model");
 	put_svg_open(b, IMP_W, shown * IMP_ROW + 8, "feature importance");
-	mr_printf(b, "<line class=\"ax\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" "
+	hb_printf(b, "<line class=\"ax\" x1=\"%.1f\" y1=\"0\" x2=\"%.1f\" "
 			  "y2=\"%.1f\"/>", IMP_LABEL, IMP_LABEL, shown * IMP_ROW + 4);
 	for (i = 0; i < shown; i++)
 		render_importance_bar(b, json_array_get(imp, i), importance_of(imp, i),
 							  maxabs, i * IMP_ROW, shares);
-	mr_puts(b, "</svg>\n");
+	hb_puts(b, "</svg>\n");
 	if (shown < n)
-		mr_printf(b, "<p class=\"note\">and %zu more feature%s.</p>\n",
+		hb_printf(b, "<p class=\"note\">and %zu more feature%s.</p>\n",
 				  n - shown, n - shown == 1 ? "" : "s");
-	mr_puts(b, "</article>\n");
+	hb_puts(b, "</article>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1858,17 +1619,17 @@ render_importance(MrBuf *b, json_t *root, bool wide)
 
 /* One hyperparameter value: numbers in full, nested values as JSON. */
 static void
-put_param_value(MrBuf *b, json_t *v)
+put_param_value(HtmlBuf *b, json_t *v)
 {
 	if (json_is_number(v) && isfinite(json_number_value(v)))
-		mr_printf(b, "%.10g", json_number_value(v));
+		hb_printf(b, "%.10g", json_number_value(v));
 	else if (json_is_object(v) || json_is_array(v))
 	{
 		char		text[1024];
 		size_t		o = 0;
 
 		text_add_json(text, sizeof(text), &o, v, 0);
-		mr_escape(b, text, o, MR_MAX_CHARS);
+		hb_escape(b, text, o, MR_MAX_CHARS);
 	}
 	else
 		put_value(b, v, MR_MAX_CHARS);
@@ -1876,7 +1637,7 @@ put_param_value(MrBuf *b, json_t *v)
 
 /* The model's hyperparameters as a two-column table. */
 static void
-render_hyperparams(MrBuf *b, json_t *root, bool wide)
+render_hyperparams(HtmlBuf *b, json_t *root, bool wide)
 {
 	json_t	   *hp = json_object_get(json_object_get(root, "model"),
 									 "hyperparams");
@@ -1886,23 +1647,23 @@ render_hyperparams(MrBuf *b, json_t *root, bool wide)
 	json_t	   *v;
 
 	put_card_open(b, "hyperparams", wide);
-	mr_printf(b, "<h3>Hyperparameters <small>%zu</small></h3>\n"
+	hb_printf(b, "<h3>Hyperparameters <small>%zu</small></h3>\n"
 			  "<table><thead><tr><th>name</th><th>value</th></tr></thead>"
 			  "<tbody>\n", n);
 	json_object_foreach(hp, key, v)
 	{
 		if (i++ == MR_MAX_PARAMS)
 			break;
-		mr_puts(b, "<tr><td class=\"mono\">");
-		mr_escape(b, key, strlen(key), MR_LABEL_CHARS * 2);
-		mr_puts(b, "</td><td class=\"mono\">");
+		hb_puts(b, "<tr><td class=\"mono\">");
+		hb_escape(b, key, strlen(key), MR_LABEL_CHARS * 2);
+		hb_puts(b, "</td><td class=\"mono\">");
 		put_param_value(b, v);
-		mr_puts(b, "</td></tr>\n");
+		hb_puts(b, "</td></tr>\n");
 	}
-	mr_puts(b, "</tbody></table>\n");
+	hb_puts(b, "</tbody></table>\n");
 	if (n > MR_MAX_PARAMS)
 		put_shown_note(b, MR_MAX_PARAMS, n, "hyperparameters");
-	mr_puts(b, "</article>\n");
+	hb_puts(b, "</article>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1950,7 +1711,7 @@ card_present(json_t *root, MrCard card)
 
 /* Render one card. */
 static void
-render_card(MrBuf *b, json_t *root, MrCard card, bool wide)
+render_card(HtmlBuf *b, json_t *root, MrCard card, bool wide)
 {
 	switch (card)
 	{
@@ -1982,7 +1743,7 @@ render_card(MrBuf *b, json_t *root, MrCard card, bool wide)
  * would be alone in it.
  */
 static void
-render_cards(MrBuf *b, json_t *root)
+render_cards(HtmlBuf *b, json_t *root)
 {
 	bool		present[MR_NCARDS];
 	int			count = 0;
@@ -1994,14 +1755,14 @@ render_cards(MrBuf *b, json_t *root)
 			count++;
 	if (count == 0)
 		return;
-	mr_puts(b, "<section><h2>Evaluation</h2>\n<div class=\"cards\">\n");
+	hb_puts(b, "<section><h2>Evaluation</h2>\n<div class=\"cards\">\n");
 	for (c = 0; c < MR_NCARDS; c++)
 		if (present[c])
 		{
 			seen++;
 			render_card(b, root, (MrCard) c, count % 2 == 1 && seen == count);
 		}
-	mr_puts(b, "</div></section>\n");
+	hb_puts(b, "</div></section>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -2011,29 +1772,29 @@ render_cards(MrBuf *b, json_t *root)
 
 /* One search tile when search[key] is present. */
 static void
-render_search_tile(MrBuf *b, json_t *search, const char *key,
+render_search_tile(HtmlBuf *b, json_t *search, const char *key,
 				   const char *label, void (*fmt) (char *, size_t, double))
 {
 	json_t	   *v = json_object_get(search, key);
 
 	if (v == NULL)
 		return;
-	mr_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
+	hb_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
 			  "<div class=\"v\">", label);
 	if (fmt != NULL)
 		put_number(b, v, fmt);
 	else if (mr_str_is(search, key, "budget"))
-		mr_puts(b, "time budget");
+		hb_puts(b, "time budget");
 	else if (mr_str_is(search, key, "trials"))
-		mr_puts(b, "trial limit");
+		hb_puts(b, "trial limit");
 	else
 		put_value(b, v, MR_LABEL_CHARS);
-	mr_puts(b, "</div></div>\n");
+	hb_puts(b, "</div></div>\n");
 }
 
 /* A status badge: ok, pruned, failed, timeout or another (escaped). */
 static void
-put_status(MrBuf *b, json_t *status)
+put_status(HtmlBuf *b, json_t *status)
 {
 	static const char *const known[] = {"ok", "pruned", "failed", "timeout",
 	NULL};
@@ -2042,18 +1803,18 @@ put_status(MrBuf *b, json_t *status)
 
 	if (s == NULL)
 	{
-		mr_puts(b, "<span class=\"muted\">&mdash;</span>");
+		hb_puts(b, "<span class=\"muted\">&mdash;</span>");
 		return;
 	}
 	for (i = 0; known[i]; i++)
 		if (strcmp(s, known[i]) == 0)
 		{
-			mr_printf(b, "<span class=\"badge b-%s\">%s</span>", s, s);
+			hb_printf(b, "<span class=\"badge b-%s\">%s</span>", s, s);
 			return;
 		}
-	mr_puts(b, "<span class=\"badge b-other\">");
-	mr_escape_json(b, status, MR_LABEL_CHARS, "");
-	mr_puts(b, "</span>");
+	hb_puts(b, "<span class=\"badge b-other\">");
+	hb_escape_json(b, status, MR_LABEL_CHARS, "");
+	hb_puts(b, "</span>");
 }
 
 /* One "key=value" of a trial's hyperparameters, unescaped, into out. */
@@ -2072,7 +1833,7 @@ summary_param(char *out, size_t outlen, size_t *o, const char *key, json_t *v)
 
 /* A trial's hyperparameters as "a=1, b=x", escaped and cut. */
 static void
-put_params_summary(MrBuf *b, json_t *hp)
+put_params_summary(HtmlBuf *b, json_t *hp)
 {
 	char		out[512];
 	size_t		o = 0;
@@ -2087,9 +1848,9 @@ put_params_summary(MrBuf *b, json_t *hp)
 		summary_param(out, sizeof(out), &o, key, v);
 	}
 	if (o == 0)
-		mr_puts(b, "<span class=\"muted\">&mdash;</span>");
+		hb_puts(b, "<span class=\"muted\">&mdash;</span>");
 	else
-		mr_escape(b, out, o, MR_PARAM_CHARS);
+		hb_escape(b, out, o, MR_PARAM_CHARS);
 }
 
 /* Whether a trial finished (status ok or none): only such can win. */
@@ -2104,30 +1865,30 @@ trial_finished(json_t *trial)
 
 /* One leaderboard row; the winner is highlighted. */
 static void
-render_trial(MrBuf *b, json_t *trial, size_t rank, bool winner)
+render_trial(HtmlBuf *b, json_t *trial, size_t rank, bool winner)
 {
-	mr_printf(b, "<tr%s><td class=\"num\">%zu</td><td class=\"num\">",
+	hb_printf(b, "<tr%s><td class=\"num\">%zu</td><td class=\"num\">",
 			  winner ? " class=\"win\"" : "", rank);
 	put_value(b, json_object_get(trial, "trial"), MR_LABEL_CHARS);
-	mr_puts(b, "</td><td class=\"nw\">");
-	mr_escape_json(b, json_object_get(trial, "algorithm"), MR_LABEL_CHARS,
+	hb_puts(b, "</td><td class=\"nw\">");
+	hb_escape_json(b, json_object_get(trial, "algorithm"), MR_LABEL_CHARS,
 				   "<span class=\"muted\">&mdash;</span>");
 	if (winner)
-		mr_puts(b, "<span class=\"badge b-best\">best</span>");
-	mr_puts(b, "</td><td class=\"num\">");
+		hb_puts(b, "<span class=\"badge b-best\">best</span>");
+	hb_puts(b, "</td><td class=\"num\">");
 	put_number(b, json_object_get(trial, "score"), fmt_decimal);
-	mr_puts(b, "</td><td class=\"num\">");
+	hb_puts(b, "</td><td class=\"num\">");
 	put_number(b, json_object_get(trial, "fit_seconds"), fmt_seconds);
-	mr_puts(b, "</td><td>");
+	hb_puts(b, "</td><td>");
 	put_status(b, json_object_get(trial, "status"));
-	mr_puts(b, "</td><td class=\"mono\">");
+	hb_puts(b, "</td><td class=\"mono\">");
 	put_params_summary(b, json_object_get(trial, "hyperparams"));
-	mr_puts(b, "</td></tr>\n");
+	hb_puts(b, "</td></tr>\n");
 }
 
 /* The leaderboard table, best first, at most MR_MAX_TRIALS rows. */
 static void
-render_leaderboard(MrBuf *b, json_t *root)
+render_leaderboard(HtmlBuf *b, json_t *root)
 {
 	json_t	   *board = json_object_get(root, "leaderboard");
 	json_t	   *metric = json_object_get(json_object_get(root, "search"),
@@ -2139,7 +1900,7 @@ render_leaderboard(MrBuf *b, json_t *root)
 
 	if (n == 0)
 	{
-		mr_puts(b, "<p class=\"empty\" id=\"leaderboard\">No trials were "
+		hb_puts(b, "<p class=\"empty\" id=\"leaderboard\">No trials were "
 				"recorded.</p>\n");
 		return;
 	}
@@ -2149,37 +1910,37 @@ render_leaderboard(MrBuf *b, json_t *root)
 	/* the search's metric, else the one the best trial was scored by */
 	if (!json_is_string(metric))
 		metric = json_object_get(json_array_get(board, 0), "metric");
-	mr_puts(b, "<div class=\"scroll\" id=\"leaderboard\"><table><thead><tr>"
+	hb_puts(b, "<div class=\"scroll\" id=\"leaderboard\"><table><thead><tr>"
 			"<th class=\"num\">rank</th><th class=\"num\">trial</th>"
 			"<th>algorithm</th><th class=\"num\">score");
 	if (json_is_string(metric))
 	{
-		mr_puts(b, " (");
-		mr_escape_json(b, metric, MR_LABEL_CHARS, "");
-		mr_puts(b, ")");
+		hb_puts(b, " (");
+		hb_escape_json(b, metric, MR_LABEL_CHARS, "");
+		hb_puts(b, ")");
 	}
-	mr_puts(b, "</th><th class=\"num\">fit time</th><th>status</th>"
+	hb_puts(b, "</th><th class=\"num\">fit time</th><th>status</th>"
 			"<th>hyperparameters</th></tr></thead><tbody>\n");
 	for (i = 0; i < shown; i++)
 		render_trial(b, json_array_get(board, i), i + 1, i == winner);
-	mr_puts(b, "</tbody></table></div>\n");
+	hb_puts(b, "</tbody></table></div>\n");
 	if (shown < n)
 		put_shown_note(b, shown, n, "trials");
 }
 
 /* The model search: its summary tiles, then the leaderboard. */
 static void
-render_search(MrBuf *b, json_t *root)
+render_search(HtmlBuf *b, json_t *root)
 {
 	json_t	   *search = json_object_get(root, "search");
 	json_t	   *board = json_object_get(root, "leaderboard");
 
 	if (!json_is_object(search) && !json_is_array(board))
 		return;
-	mr_puts(b, "<section id=\"search\"><h2>Model search</h2>\n");
+	hb_puts(b, "<section id=\"search\"><h2>Model search</h2>\n");
 	if (json_is_object(search) && json_object_size(search) > 0)
 	{
-		mr_puts(b, "<div class=\"tiles\" style=\"margin:0 0 14px\">\n");
+		hb_puts(b, "<div class=\"tiles\" style=\"margin:0 0 14px\">\n");
 		render_search_tile(b, search, "metric", "metric", NULL);
 		render_search_tile(b, search, "folds", "folds", fmt_count);
 		render_search_tile(b, search, "trials", "trials", fmt_count);
@@ -2187,11 +1948,11 @@ render_search(MrBuf *b, json_t *root)
 						   fmt_seconds);
 		render_search_tile(b, search, "seconds", "elapsed", fmt_seconds);
 		render_search_tile(b, search, "stopped", "stopped by", NULL);
-		mr_puts(b, "</div>\n");
+		hb_puts(b, "</div>\n");
 	}
 	if (json_is_array(board))
 		render_leaderboard(b, root);
-	mr_puts(b, "</section>\n");
+	hb_puts(b, "</section>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -2201,39 +1962,24 @@ render_search(MrBuf *b, json_t *root)
 
 /* The whole page for a parsed document. */
 static void
-render_page(MrBuf *b, json_t *root)
+render_page(HtmlBuf *b, json_t *root)
 {
 	render_head(b, json_object_get(root, "model"));
 	render_header(b, root);
 	render_metrics(b, root);
 	render_cards(b, root);
 	render_search(b, root);
-	mr_puts(b, "<footer>Generated by automl</footer>\n</main>\n</body>\n"
+	hb_puts(b, "<footer>Generated by automl</footer>\n</main>\n</body>\n"
 			"</html>\n");
 }
 
-/* Parse the document; NULL with *why set unless it is a JSON object. */
-static json_t *
-parse_document(const char *text, size_t len, const char **why)
-{
-	json_error_t jerr;
-	json_t	   *root;
-
-	root = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
-					  &jerr);
-	if (root == NULL)
-	{
-		*why = "model report is not valid JSON";
-		return NULL;
-	}
-	if (!json_is_object(root))
-	{
-		json_decref(root);
-		*why = "model report is not a JSON object";
-		return NULL;
-	}
-	return root;
-}
+/* The page, its cap and its reasons for refusing a document. */
+static const HtmlPage mr_page = {
+	MR_MAX_OUTPUT, render_page,
+	"model report is missing",
+	"model report is not valid JSON",
+	"model report is not a JSON object"
+};
 
 /*
  * Render the model document as an HTML page: malloc'd, or NULL with
@@ -2242,24 +1988,5 @@ parse_document(const char *text, size_t len, const char **why)
 char *
 model_report_html(const char *model_json, size_t len, const char **errmsg)
 {
-	MrBuf		b = {NULL, 0, 0, NULL};
-	const char *why = NULL;
-	json_t	   *root;
-
-	if (model_json == NULL)
-		why = "model report is missing";
-	else if ((root = parse_document(model_json, len, &why)) != NULL)
-	{
-		render_page(&b, root);
-		json_decref(root);
-		why = b.err;
-	}
-	if (why != NULL)
-	{
-		free(b.data);
-		if (errmsg)
-			*errmsg = why;
-		return NULL;
-	}
-	return b.data;
+	return hb_render_page(&mr_page, model_json, len, errmsg);
 }

@@ -21,17 +21,18 @@
  *   reject as "too big integer".  Every double is checked with isfinite()
  *   before it reaches text or an SVG coordinate.
  *
- * - Every string from the JSON goes through rh_escape(), which escapes
+ * - Every string from the JSON goes through hb_escape()
+ *   (src/common/html_buf.c, shared with the model report), which escapes
  *   & < > " ', replaces control characters, and cuts long strings at a
  *   UTF-8 character boundary.
  *
  * - The work is bounded: at most RH_MAX_COLUMNS cards, RH_MAX_BINS bars per
  *   histogram, RH_MAX_TOP top values, RH_MAX_ISSUES issues, RH_MAX_CORR
  *   correlations, RH_MAX_CHARS characters per string; the page itself is
- *   capped at RH_MAX_OUTPUT bytes.  The output goes to a small growable
- *   buffer (RhBuf) whose first failure (too large, out of memory) sticks
- *   and turns every later append into a no-op, so the section writers need
- *   no error paths of their own.
+ *   capped at RH_MAX_OUTPUT bytes.  The output goes to a growable buffer
+ *   (HtmlBuf, src/common/html_buf.c) whose first failure (too large, out
+ *   of memory) sticks and turns every later append into a no-op, so the
+ *   section writers need no error paths of their own.
  *
  * - The page is self-contained: inline CSS, inline SVG, no scripts and no
  *   external resources.  Histogram bars carry an SVG <title> as a tooltip.
@@ -40,13 +41,13 @@
  */
 #include <jansson.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/html_buf.h"
 #include "profile/report_html.h"
 
 #define RH_MAX_OUTPUT	((size_t) 64 * 1024 * 1024)
@@ -66,15 +67,6 @@
 #define HIST_X1			318.0
 #define HIST_TOP		6.0
 #define HIST_BASE		90.0
-
-/* The output buffer; err is set by the first failure and sticks. */
-typedef struct RhBuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	const char *err;
-} RhBuf;
 
 /* What kind of card a column gets, guessed from the keys it carries. */
 typedef enum RhKind
@@ -207,171 +199,9 @@ static const char *const rh_css[] = {
 };
 
 /* ---------------------------------------------------------------------
- * The output buffer
- * ---------------------------------------------------------------------
- */
-
-/* Make room for extra more bytes plus the NUL; false once failed. */
-static bool
-rh_reserve(RhBuf *b, size_t extra)
-{
-	size_t		need;
-	size_t		newcap;
-	char	   *p;
-
-	if (b->err)
-		return false;
-	if (extra > RH_MAX_OUTPUT || b->len > RH_MAX_OUTPUT - extra)
-	{
-		b->err = "report too large";
-		return false;
-	}
-	need = b->len + extra + 1;
-	if (need <= b->cap)
-		return true;
-	newcap = b->cap ? b->cap : 16384;
-	while (newcap < need)
-		newcap *= 2;			/* need <= 64 MB + 1: cannot overflow */
-	if (newcap > RH_MAX_OUTPUT + 1)
-		newcap = RH_MAX_OUTPUT + 1;
-	p = realloc(b->data, newcap);
-	if (p == NULL)
-	{
-		b->err = "out of memory";
-		return false;
-	}
-	b->data = p;
-	b->cap = newcap;
-	return true;
-}
-
-/* Append n bytes. */
-static void
-rh_putn(RhBuf *b, const char *s, size_t n)
-{
-	if (!rh_reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-/* Append a NUL-terminated string (trusted: ours, not the profile's). */
-static void
-rh_puts(RhBuf *b, const char *s)
-{
-	rh_putn(b, s, strlen(s));
-}
-
-/* Append printf-style output; only ever fed trusted formats and numbers. */
-static void __attribute__((format(printf, 2, 3)))
-rh_printf(RhBuf *b, const char *fmt,...)
-{
-	va_list		ap;
-	int			n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !rh_reserve(b, (size_t) n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t) n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t) n;
-}
-
-/* The HTML for one byte of text, or NULL if it is copied as is. */
-static const char *
-rh_escape_byte(unsigned char c)
-{
-	switch (c)
-	{
-		case '&':
-			return "&amp;";
-		case '<':
-			return "&lt;";
-		case '>':
-			return "&gt;";
-		case '"':
-			return "&quot;";
-		case '\'':
-			return "&#39;";
-		case '\t':
-		case '\n':
-		case '\r':
-			return " ";
-		default:
-			return (c < 0x20 || c == 0x7f) ? "\xEF\xBF\xBD" : NULL;
-	}
-}
-
-/*
- * Append s (n bytes) HTML-escaped, cut after maxchars UTF-8 characters
- * (with an ellipsis).  Cuts fall on a lead byte, so valid UTF-8 (all that
- * jansson accepts) stays valid.
- */
-static void
-rh_escape(RhBuf *b, const char *s, size_t n, size_t maxchars)
-{
-	size_t		chars = 0;
-	size_t		run = 0;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		const char *rep;
-
-		if ((c & 0xC0) != 0x80 && chars++ == maxchars)
-		{
-			rh_putn(b, s + run, i - run);
-			rh_puts(b, "\xE2\x80\xA6");
-			return;
-		}
-		rep = rh_escape_byte(c);
-		if (rep == NULL)
-			continue;
-		rh_putn(b, s + run, i - run);
-		rh_puts(b, rep);
-		run = i + 1;
-	}
-	rh_putn(b, s + run, n - run);
-}
-
-/* Append a JSON string escaped and cut, or fallback if v is no string. */
-static void
-rh_escape_json(RhBuf *b, json_t *v, size_t maxchars, const char *fallback)
-{
-	if (json_is_string(v))
-		rh_escape(b, json_string_value(v), json_string_length(v), maxchars);
-	else
-		rh_puts(b, fallback);
-}
-
-/* ---------------------------------------------------------------------
  * Reading the profile
  * ---------------------------------------------------------------------
  */
-
-/* The finite number at obj[key] into *out; false if absent or not one. */
-static bool
-rh_num(json_t *obj, const char *key, double *out)
-{
-	json_t	   *v = json_object_get(obj, key);
-
-	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return false;
-	*out = json_number_value(v);
-	return true;
-}
-
-/* The string at obj[key], or NULL. */
-static const char *
-rh_str(json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
 
 /* Whether two JSON values are strings with the same contents. */
 static bool
@@ -420,30 +250,6 @@ rh_column_kind(json_t *col)
  * ---------------------------------------------------------------------
  */
 
-/* An integer with thousands separators. */
-static void
-fmt_integer(char *out, size_t outlen, long long v)
-{
-	char		digits[32];
-	size_t		nd;
-	size_t		o = 0;
-	size_t		i;
-	bool		neg = v < 0;
-
-	snprintf(digits, sizeof(digits), "%llu",
-			 neg ? 0ULL - (unsigned long long) v : (unsigned long long) v);
-	nd = strlen(digits);
-	if (neg && o + 1 < outlen)
-		out[o++] = '-';
-	for (i = 0; i < nd && o + 2 < outlen; i++)
-	{
-		if (i > 0 && (nd - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-}
-
 /* A statistic: integers with separators below 1e10, else %.6g. */
 static void
 fmt_number(char *out, size_t outlen, double v)
@@ -451,28 +257,9 @@ fmt_number(char *out, size_t outlen, double v)
 	if (!isfinite(v))
 		snprintf(out, outlen, "n/a");
 	else if (v == floor(v) && fabs(v) < 1e10)
-		fmt_integer(out, outlen, (long long) v);
+		hb_fmt_integer(out, outlen, (long long) v);
 	else
 		snprintf(out, outlen, "%.6g", v);
-}
-
-/* Shorten a printf exponent in place: "1.5e+09" -> "1.5e9". */
-static void
-trim_exponent(char *s)
-{
-	char	   *e = strchr(s, 'e');
-	char	   *from;
-
-	if (e == NULL)
-		return;
-	from = e + 1;
-	if (*from == '-')
-		e++;					/* keep the sign */
-	if (*from == '+' || *from == '-')
-		from++;
-	while (*from == '0' && from[1] != '\0')
-		from++;
-	memmove(e + 1, from, strlen(from) + 1);
 }
 
 /*
@@ -493,7 +280,7 @@ fmt_compact(char *out, size_t outlen, double v)
 	else if (a < 1e5 || a >= 1e15)
 	{
 		snprintf(out, outlen, "%.4g", v);
-		trim_exponent(out);
+		hb_trim_exponent(out);
 	}
 	else
 	{
@@ -501,24 +288,6 @@ fmt_compact(char *out, size_t outlen, double v)
 			v /= 1e3;
 		snprintf(out, outlen, "%.4g%s", v, suffix[i]);
 	}
-}
-
-/* A fraction (0..1) as a percentage that never rounds to 0% or 100%. */
-static void
-fmt_percent(char *out, size_t outlen, double f)
-{
-	if (!isfinite(f))
-		snprintf(out, outlen, "n/a");
-	else if (f <= 0)
-		snprintf(out, outlen, "0%%");
-	else if (f >= 1)
-		snprintf(out, outlen, "100%%");
-	else if (f < 0.001)
-		snprintf(out, outlen, "&lt;0.1%%");
-	else if (f > 0.999)
-		snprintf(out, outlen, "&gt;99.9%%");
-	else
-		snprintf(out, outlen, "%.1f%%", f * 100);
 }
 
 /* A fraction clamped to [0, 1] for bar widths; 0 if not finite. */
@@ -530,25 +299,12 @@ clamp01(double f)
 	return f > 1 ? 1 : f;
 }
 
-/* Append a JSON value: number, string (escaped), or "n/a". */
+/* Append a JSON value: number, string (escaped), boolean, or "n/a". */
 static void
-put_value(RhBuf *b, json_t *v, size_t maxchars)
+put_value(HtmlBuf *b, json_t *v, size_t maxchars)
 {
-	char		tmp[64];
-
-	if (json_is_number(v))
-	{
-		fmt_number(tmp, sizeof(tmp), json_number_value(v));
-		rh_puts(b, tmp);
-	}
-	else if (json_is_string(v))
-		rh_escape_json(b, v, maxchars, "");
-	else if (json_is_true(v))
-		rh_puts(b, "true");
-	else if (json_is_false(v))
-		rh_puts(b, "false");
-	else
-		rh_puts(b, "<span class=\"muted\">n/a</span>");
+	hb_put_value(b, v, maxchars, fmt_number,
+				 "<span class=\"muted\">n/a</span>");
 }
 
 /* ---------------------------------------------------------------------
@@ -558,27 +314,27 @@ put_value(RhBuf *b, json_t *v, size_t maxchars)
 
 /* One labelled statistic in a card's stats grid. */
 static void
-put_stat(RhBuf *b, const char *label, json_t *v)
+put_stat(HtmlBuf *b, const char *label, json_t *v)
 {
-	rh_printf(b, "<div class=\"stat\"><div class=\"k\">%s</div>"
+	hb_printf(b, "<div class=\"stat\"><div class=\"k\">%s</div>"
 			  "<div class=\"v\">", label);
 	put_value(b, v, RH_LABEL_CHARS);
-	rh_puts(b, "</div></div>\n");
+	hb_puts(b, "</div></div>\n");
 }
 
 /* One segment of a .bar, fraction f of its width. */
 static void
-put_bar_segment(RhBuf *b, const char *cls, double f)
+put_bar_segment(HtmlBuf *b, const char *cls, double f)
 {
 	f = clamp01(f);
 	if (f > 0)
-		rh_printf(b, "<span class=\"%s\" style=\"width:%.2f%%\"></span>",
+		hb_printf(b, "<span class=\"%s\" style=\"width:%.2f%%\"></span>",
 				  cls, f * 100);
 }
 
 /* A severity badge; unknown severities are shown (escaped) in grey. */
 static void
-put_severity(RhBuf *b, json_t *sev, json_t *label)
+put_severity(HtmlBuf *b, json_t *sev, json_t *label)
 {
 	const char *s = json_string_value(sev);
 	const char *cls = "sev-other";
@@ -589,16 +345,16 @@ put_severity(RhBuf *b, json_t *sev, json_t *label)
 		cls = "sev-medium";
 	else if (s && strcmp(s, "low") == 0)
 		cls = "sev-low";
-	rh_printf(b, "<span class=\"badge %s\">", cls);
-	rh_escape_json(b, label, RH_LABEL_CHARS, "n/a");
-	rh_puts(b, "</span>");
+	hb_printf(b, "<span class=\"badge %s\">", cls);
+	hb_escape_json(b, label, RH_LABEL_CHARS, "n/a");
+	hb_puts(b, "</span>");
 }
 
 /* Rank of a severity for ordering: 0 high, 1 medium, 2 low, 3 other. */
 static int
 severity_rank(json_t *issue)
 {
-	const char *s = rh_str(issue, "severity");
+	const char *s = hb_str(issue, "severity");
 
 	if (s == NULL)
 		return 3;
@@ -625,74 +381,74 @@ score_colour(double score)
 
 /* The document head: charset, title naming the relation, the CSS. */
 static void
-render_head(RhBuf *b, json_t *root)
+render_head(HtmlBuf *b, json_t *root)
 {
 	const char *const *css;
 
-	rh_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	hb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 			"<meta charset=\"utf-8\">\n"
 			"<meta name=\"viewport\" content=\"width=device-width, "
 			"initial-scale=1\">\n<title>Profile of ");
-	rh_escape_json(b, json_object_get(root, "relation"), RH_MAX_CHARS,
+	hb_escape_json(b, json_object_get(root, "relation"), RH_MAX_CHARS,
 				   "a relation");
-	rh_puts(b, "</title>\n<style>\n");
+	hb_puts(b, "</title>\n<style>\n");
 	for (css = rh_css; *css; css++)
-		rh_puts(b, *css);
-	rh_puts(b, "</style>\n</head>\n<body>\n<main>\n");
+		hb_puts(b, *css);
+	hb_puts(b, "</style>\n</head>\n<body>\n<main>\n");
 }
 
 /* The quality score as a ring gauge coloured by the score. */
 static void
-render_gauge(RhBuf *b, json_t *root)
+render_gauge(HtmlBuf *b, json_t *root)
 {
 	const double circ = 2 * 3.14159265358979 * 50;
 	double		score;
-	bool		known = rh_num(root, "quality_score", &score);
+	bool		known = hb_num(root, "quality_score", &score);
 	double		f = known ? clamp01(score) : 0;
 
-	rh_puts(b, "<div class=\"gauge\"><svg width=\"128\" height=\"128\" "
+	hb_puts(b, "<div class=\"gauge\"><svg width=\"128\" height=\"128\" "
 			"viewBox=\"0 0 128 128\" role=\"img\" aria-label=\"quality score\">"
 			"<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
 			"stroke=\"#eaeef2\" stroke-width=\"12\"/>");
 	if (f > 0)
-		rh_printf(b, "<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
+		hb_printf(b, "<circle cx=\"64\" cy=\"64\" r=\"50\" fill=\"none\" "
 				  "stroke=\"%s\" stroke-width=\"12\" stroke-linecap=\"round\" "
 				  "stroke-dasharray=\"%.2f %.2f\" "
 				  "transform=\"rotate(-90 64 64)\"/>",
 				  score_colour(f), f * circ, circ);
 	if (known)
-		rh_printf(b, "<text x=\"64\" y=\"72\" text-anchor=\"middle\" "
+		hb_printf(b, "<text x=\"64\" y=\"72\" text-anchor=\"middle\" "
 				  "style=\"font:600 23px system-ui,sans-serif;fill:%s\">"
 				  "%.3g</text>", score_colour(f), score);
 	else
-		rh_puts(b, "<text x=\"64\" y=\"70\" text-anchor=\"middle\" "
+		hb_puts(b, "<text x=\"64\" y=\"70\" text-anchor=\"middle\" "
 				"style=\"font:600 20px system-ui,sans-serif\">n/a</text>");
-	rh_puts(b, "</svg><div class=\"k\">quality score</div></div>\n");
+	hb_puts(b, "</svg><div class=\"k\">quality score</div></div>\n");
 }
 
 /* One header tile: a label and a count. */
 static void
-render_tile(RhBuf *b, const char *label, json_t *v, const char *note)
+render_tile(HtmlBuf *b, const char *label, json_t *v, const char *note)
 {
-	rh_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
+	hb_printf(b, "<div class=\"tile\"><div class=\"k\">%s</div>"
 			  "<div class=\"v\">", label);
 	put_value(b, v, RH_LABEL_CHARS);
-	rh_printf(b, "</div>%s</div>\n", note);
+	hb_printf(b, "</div>%s</div>\n", note);
 }
 
 /* The duplicate rows tile, with their share of the rows. */
 static void
-render_duplicates_tile(RhBuf *b, json_t *root)
+render_duplicates_tile(HtmlBuf *b, json_t *root)
 {
 	double		dup;
 	double		rows;
 	char		pct[32];
 	char		note[80] = "";
 
-	if (rh_num(root, "duplicate_rows", &dup) &&
-		rh_num(root, "row_count", &rows) && rows > 0)
+	if (hb_num(root, "duplicate_rows", &dup) &&
+		hb_num(root, "row_count", &rows) && rows > 0)
 	{
-		fmt_percent(pct, sizeof(pct), dup / rows);
+		hb_fmt_percent(pct, sizeof(pct), dup / rows, "n/a");
 		snprintf(note, sizeof(note), "<div class=\"meta\">%s of rows</div>",
 				 pct);
 	}
@@ -702,7 +458,7 @@ render_duplicates_tile(RhBuf *b, json_t *root)
 
 /* The issues tile: how many of each severity. */
 static void
-render_issue_tile(RhBuf *b, json_t *root)
+render_issue_tile(HtmlBuf *b, json_t *root)
 {
 	json_t	   *issues = json_object_get(root, "issues");
 	size_t		n = json_array_size(issues);
@@ -711,7 +467,7 @@ render_issue_tile(RhBuf *b, json_t *root)
 
 	for (i = 0; i < n && i < RH_MAX_ISSUES; i++)
 		count[severity_rank(json_array_get(issues, i))]++;
-	rh_printf(b, "<div class=\"tile\"><div class=\"k\">issues</div>"
+	hb_printf(b, "<div class=\"tile\"><div class=\"k\">issues</div>"
 			  "<div class=\"v\">%zu</div><div class=\"meta\">"
 			  "%zu high &middot; %zu medium &middot; %zu low</div></div>\n",
 			  n, count[0], count[1], count[2]);
@@ -719,32 +475,32 @@ render_issue_tile(RhBuf *b, json_t *root)
 
 /* The page header: relation, when, the counts and the quality gauge. */
 static void
-render_header(RhBuf *b, json_t *root)
+render_header(HtmlBuf *b, json_t *root)
 {
-	rh_puts(b, "<header class=\"top\"><div class=\"lead\">"
+	hb_puts(b, "<header class=\"top\"><div class=\"lead\">"
 			"<div class=\"eyebrow\">data profile</div><h1>");
-	rh_escape_json(b, json_object_get(root, "relation"), RH_MAX_CHARS,
+	hb_escape_json(b, json_object_get(root, "relation"), RH_MAX_CHARS,
 				   "(unknown relation)");
-	rh_puts(b, "</h1><div class=\"meta\">schema ");
-	rh_escape_json(b, json_object_get(root, "schema"), RH_MAX_CHARS, "n/a");
-	rh_puts(b, " &middot; profiled at ");
-	rh_escape_json(b, json_object_get(root, "profiled_at"), RH_LABEL_CHARS,
+	hb_puts(b, "</h1><div class=\"meta\">schema ");
+	hb_escape_json(b, json_object_get(root, "schema"), RH_MAX_CHARS, "n/a");
+	hb_puts(b, " &middot; profiled at ");
+	hb_escape_json(b, json_object_get(root, "profiled_at"), RH_LABEL_CHARS,
 				   "n/a");
-	rh_puts(b, "</div>\n<div class=\"tiles\">\n");
+	hb_puts(b, "</div>\n<div class=\"tiles\">\n");
 	render_tile(b, "rows", json_object_get(root, "row_count"), "");
 	render_tile(b, "columns", json_object_get(root, "column_count"), "");
 	render_duplicates_tile(b, root);
 	render_issue_tile(b, root);
-	rh_puts(b, "</div></div>\n");
+	hb_puts(b, "</div></div>\n");
 	render_gauge(b, root);
-	rh_puts(b, "</header>\n");
+	hb_puts(b, "</header>\n");
 }
 
 /* Under a list cut at its limit: how much of it is shown. */
 static void
-render_shown_note(RhBuf *b, size_t shown, size_t total, const char *what)
+render_shown_note(HtmlBuf *b, size_t shown, size_t total, const char *what)
 {
-	rh_printf(b, "<p class=\"sub\">Showing the first %zu of %zu %s.</p>\n",
+	hb_printf(b, "<p class=\"sub\">Showing the first %zu of %zu %s.</p>\n",
 			  shown, total, what);
 }
 
@@ -755,38 +511,38 @@ render_shown_note(RhBuf *b, size_t shown, size_t total, const char *what)
 
 /* One issue as a table row. */
 static void
-render_issue_row(RhBuf *b, json_t *issue)
+render_issue_row(HtmlBuf *b, json_t *issue)
 {
 	json_t	   *col = json_object_get(issue, "column");
 	json_t	   *rel = json_object_get(issue, "related_column");
 
-	rh_puts(b, "<tr><td>");
+	hb_puts(b, "<tr><td>");
 	put_severity(b, json_object_get(issue, "severity"),
 				 json_object_get(issue, "severity"));
-	rh_puts(b, "</td><td>");
+	hb_puts(b, "</td><td>");
 	if (json_is_string(col))
 	{
-		rh_escape_json(b, col, RH_LABEL_CHARS, "");
+		hb_escape_json(b, col, RH_LABEL_CHARS, "");
 		if (json_is_string(rel))
 		{
-			rh_puts(b, " &harr; ");
-			rh_escape_json(b, rel, RH_LABEL_CHARS, "");
+			hb_puts(b, " &harr; ");
+			hb_escape_json(b, rel, RH_LABEL_CHARS, "");
 		}
 	}
 	else
-		rh_puts(b, "<span class=\"muted\">(table)</span>");
-	rh_puts(b, "</td><td class=\"mono\">");
-	rh_escape_json(b, json_object_get(issue, "issue_type"), RH_LABEL_CHARS,
+		hb_puts(b, "<span class=\"muted\">(table)</span>");
+	hb_puts(b, "</td><td class=\"mono\">");
+	hb_escape_json(b, json_object_get(issue, "issue_type"), RH_LABEL_CHARS,
 				   "n/a");
-	rh_puts(b, "</td><td>");
-	rh_escape_json(b, json_object_get(issue, "description"), RH_MAX_CHARS,
+	hb_puts(b, "</td><td>");
+	hb_escape_json(b, json_object_get(issue, "description"), RH_MAX_CHARS,
 				   "");
-	rh_puts(b, "</td></tr>\n");
+	hb_puts(b, "</td></tr>\n");
 }
 
 /* The issue table, high severity first, input order within a severity. */
 static void
-render_issues(RhBuf *b, json_t *root)
+render_issues(HtmlBuf *b, json_t *root)
 {
 	json_t	   *issues = json_object_get(root, "issues");
 	size_t		n = json_array_size(issues);
@@ -794,23 +550,23 @@ render_issues(RhBuf *b, json_t *root)
 	int			rank;
 	size_t		i;
 
-	rh_printf(b, "<section><h2>Issues <small>%zu</small></h2>\n", n);
+	hb_printf(b, "<section><h2>Issues <small>%zu</small></h2>\n", n);
 	if (n == 0)
 	{
-		rh_puts(b, "<p class=\"empty\">No issues found.</p></section>\n");
+		hb_puts(b, "<p class=\"empty\">No issues found.</p></section>\n");
 		return;
 	}
-	rh_puts(b, "<div class=\"scroll\"><table><thead><tr><th>severity</th>"
+	hb_puts(b, "<div class=\"scroll\"><table><thead><tr><th>severity</th>"
 			"<th>column</th><th>issue</th><th>description</th></tr></thead>"
 			"<tbody>\n");
 	for (rank = 0; rank < 4; rank++)
 		for (i = 0; i < shown; i++)
 			if (severity_rank(json_array_get(issues, i)) == rank)
 				render_issue_row(b, json_array_get(issues, i));
-	rh_puts(b, "</tbody></table></div>\n");
+	hb_puts(b, "</tbody></table></div>\n");
 	if (shown < n)
 		render_shown_note(b, shown, n, "issues");
-	rh_puts(b, "</section>\n");
+	hb_puts(b, "</section>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -820,7 +576,7 @@ render_issues(RhBuf *b, json_t *root)
 
 /* A histogram bound as a label: compact number, or a shortened ISO date. */
 static void
-put_bound_label(RhBuf *b, json_t *v)
+put_bound_label(HtmlBuf *b, json_t *v)
 {
 	char		tmp[64];
 	const char *s = json_string_value(v);
@@ -830,36 +586,36 @@ put_bound_label(RhBuf *b, json_t *v)
 	if (json_is_number(v))
 	{
 		fmt_compact(tmp, sizeof(tmp), json_number_value(v));
-		rh_puts(b, tmp);
+		hb_puts(b, tmp);
 		return;
 	}
 	if (s == NULL)
 	{
-		rh_puts(b, "n/a");
+		hb_puts(b, "n/a");
 		return;
 	}
 	/* "2026-01-16T01:16:53.588003+00:00" -> "2026-01-16 01:16" */
 	for (i = 0; i < n && i < 16 && (unsigned char) s[i] < 0x80; i++)
 		tmp[i] = (i == 10 && s[i] == 'T') ? ' ' : s[i];
 	if (i == n || i == 16)
-		rh_escape(b, tmp, i, 16);
+		hb_escape(b, tmp, i, 16);
 	else
-		rh_escape(b, s, n, 16);
+		hb_escape(b, s, n, 16);
 }
 
 /* A bound in full for a tooltip. */
 static void
-put_bound_full(RhBuf *b, json_t *v)
+put_bound_full(HtmlBuf *b, json_t *v)
 {
 	char		tmp[64];
 
 	if (json_is_number(v))
 	{
 		snprintf(tmp, sizeof(tmp), "%.6g", json_number_value(v));
-		rh_puts(b, isfinite(json_number_value(v)) ? tmp : "n/a");
+		hb_puts(b, isfinite(json_number_value(v)) ? tmp : "n/a");
 	}
 	else
-		rh_escape_json(b, v, RH_LABEL_CHARS, "n/a");
+		hb_escape_json(b, v, RH_LABEL_CHARS, "n/a");
 }
 
 /* Count of bin i: a finite non-negative number, else 0. */
@@ -874,7 +630,7 @@ bin_count(json_t *counts, size_t i)
 
 /* One bar with its tooltip "[lo, hi): count". */
 static void
-render_bin(RhBuf *b, json_t *hist, size_t i, size_t nbins, double maxc)
+render_bin(HtmlBuf *b, json_t *hist, size_t i, size_t nbins, double maxc)
 {
 	json_t	   *bounds = json_object_get(hist, "bounds");
 	double		c = bin_count(json_object_get(hist, "counts"), i);
@@ -887,19 +643,19 @@ render_bin(RhBuf *b, json_t *hist, size_t i, size_t nbins, double maxc)
 		h = 1.5;				/* keep a lone outlier visible */
 	if (!isfinite(h) || !isfinite(bw) || h <= 0)
 		return;
-	rh_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
+	hb_printf(b, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
 			  "<title>[", HIST_X0 + (double) i * bw + gap / 2, HIST_BASE - h,
 			  bw - gap, h);
 	put_bound_full(b, json_array_get(bounds, i));
-	rh_puts(b, ", ");
+	hb_puts(b, ", ");
 	put_bound_full(b, json_array_get(bounds, i + 1));
 	fmt_number(tmp, sizeof(tmp), c);
-	rh_printf(b, "%s: %s</title></rect>", i + 1 == nbins ? "]" : ")", tmp);
+	hb_printf(b, "%s: %s</title></rect>", i + 1 == nbins ? "]" : ")", tmp);
 }
 
 /* An SVG histogram of hist.counts over hist.bounds, bars scaled to max. */
 static void
-render_histogram(RhBuf *b, json_t *hist)
+render_histogram(HtmlBuf *b, json_t *hist)
 {
 	json_t	   *bounds = json_object_get(hist, "bounds");
 	json_t	   *counts = json_object_get(hist, "counts");
@@ -914,21 +670,21 @@ render_histogram(RhBuf *b, json_t *hist)
 			maxc = bin_count(counts, i);
 	if (nbins == 0 || maxc <= 0)
 	{
-		rh_puts(b, "<p class=\"empty\">No histogram.</p>\n");
+		hb_puts(b, "<p class=\"empty\">No histogram.</p>\n");
 		return;
 	}
-	rh_printf(b, "<svg class=\"hist\" viewBox=\"0 0 %.0f %.0f\" "
+	hb_printf(b, "<svg class=\"hist\" viewBox=\"0 0 %.0f %.0f\" "
 			  "role=\"img\" aria-label=\"histogram\">", HIST_W, HIST_H);
 	for (i = 0; i < nbins; i++)
 		render_bin(b, hist, i, nbins, maxc);
-	rh_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>",
+	hb_printf(b, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>",
 			  HIST_X0, HIST_BASE + 0.5, HIST_X1, HIST_BASE + 0.5);
-	rh_printf(b, "<text x=\"%.0f\" y=\"%.0f\">", HIST_X0, HIST_BASE + 16);
+	hb_printf(b, "<text x=\"%.0f\" y=\"%.0f\">", HIST_X0, HIST_BASE + 16);
 	put_bound_label(b, json_array_get(bounds, 0));
-	rh_printf(b, "</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">",
+	hb_printf(b, "</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">",
 			  HIST_X1, HIST_BASE + 16);
 	put_bound_label(b, json_array_get(bounds, nbins));
-	rh_puts(b, "</text></svg>\n");
+	hb_puts(b, "</text></svg>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -938,15 +694,15 @@ render_histogram(RhBuf *b, json_t *hist)
 
 /* The card's title: name, kind and type. */
 static void
-render_card_title(RhBuf *b, json_t *col, RhKind kind)
+render_card_title(HtmlBuf *b, json_t *col, RhKind kind)
 {
-	rh_puts(b, "<article class=\"card\"><header><h3>");
-	rh_escape_json(b, json_object_get(col, "name"), RH_MAX_CHARS,
+	hb_puts(b, "<article class=\"card\"><header><h3>");
+	hb_escape_json(b, json_object_get(col, "name"), RH_MAX_CHARS,
 				   "(unnamed)");
-	rh_printf(b, "</h3><span class=\"kind\">%s</span></header>\n"
+	hb_printf(b, "</h3><span class=\"kind\">%s</span></header>\n"
 			  "<div class=\"type mono\">", rh_kind_names[kind]);
-	rh_escape_json(b, json_object_get(col, "type"), RH_LABEL_CHARS, "n/a");
-	rh_puts(b, "</div>\n");
+	hb_escape_json(b, json_object_get(col, "type"), RH_LABEL_CHARS, "n/a");
+	hb_puts(b, "</div>\n");
 }
 
 /* Remember issue under its type in chips[]; false when there is no room. */
@@ -977,7 +733,7 @@ chip_add(RhChip *chips, size_t *nchips, json_t *issue)
  * many others).
  */
 static void
-render_card_chips(RhBuf *b, json_t *root, json_t *col)
+render_card_chips(HtmlBuf *b, json_t *root, json_t *col)
 {
 	json_t	   *issues = json_object_get(root, "issues");
 	json_t	   *name = json_object_get(col, "name");
@@ -999,44 +755,44 @@ render_card_chips(RhBuf *b, json_t *root, json_t *col)
 	}
 	if (nchips == 0)
 		return;
-	rh_puts(b, "<div class=\"chips\">");
+	hb_puts(b, "<div class=\"chips\">");
 	for (i = 0; i < nchips; i++)
 	{
 		put_severity(b, json_object_get(chips[i].issue, "severity"),
 					 json_object_get(chips[i].issue, "issue_type"));
 		if (chips[i].count > 1)
-			rh_printf(b, "<span class=\"muted\">&times;%zu</span>",
+			hb_printf(b, "<span class=\"muted\">&times;%zu</span>",
 					  chips[i].count);
 	}
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 }
 
 /* NULLs (count, fraction, bar) and distinct values: on every card. */
 static void
-render_card_common(RhBuf *b, json_t *col)
+render_card_common(HtmlBuf *b, json_t *col)
 {
 	double		frac;
 	char		pct[32] = "n/a";
 	json_t	   *exact = json_object_get(col, "distinct_exact");
 
-	if (rh_num(col, "null_fraction", &frac))
-		fmt_percent(pct, sizeof(pct), frac);
+	if (hb_num(col, "null_fraction", &frac))
+		hb_fmt_percent(pct, sizeof(pct), frac, "n/a");
 	else
 		frac = 0;
-	rh_puts(b, "<div class=\"row\"><span><span class=\"k\">nulls</span> ");
+	hb_puts(b, "<div class=\"row\"><span><span class=\"k\">nulls</span> ");
 	put_value(b, json_object_get(col, "null_count"), RH_LABEL_CHARS);
-	rh_printf(b, " <span class=\"muted\">(%s)</span></span>"
+	hb_printf(b, " <span class=\"muted\">(%s)</span></span>"
 			  "<span><span class=\"k\">distinct</span> %s", pct,
 			  json_is_false(exact) ? "&asymp;" : "");
 	put_value(b, json_object_get(col, "distinct_count"), RH_LABEL_CHARS);
-	rh_puts(b, "</span></div>\n<div class=\"bar\">");
+	hb_puts(b, "</span></div>\n<div class=\"bar\">");
 	put_bar_segment(b, "b-null", frac);
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 }
 
 /* The quantiles p01..p99 as a compact two-row table. */
 static void
-render_quantiles(RhBuf *b, json_t *col)
+render_quantiles(HtmlBuf *b, json_t *col)
 {
 	static const char *const keys[] = {"p01", "p05", "p25", "p50", "p75",
 	"p95", "p99"};
@@ -1046,28 +802,28 @@ render_quantiles(RhBuf *b, json_t *col)
 
 	if (!json_is_object(q))
 		return;
-	rh_puts(b, "<table class=\"q\"><tr>");
+	hb_puts(b, "<table class=\"q\"><tr>");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		rh_printf(b, "<th>p%d</th>", atoi(keys[i] + 1));
-	rh_puts(b, "</tr><tr>");
+		hb_printf(b, "<th>p%d</th>", atoi(keys[i] + 1));
+	hb_puts(b, "</tr><tr>");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 	{
 		double		v;
 
-		if (rh_num(q, keys[i], &v))
+		if (hb_num(q, keys[i], &v))
 			fmt_compact(tmp, sizeof(tmp), v);
 		else
 			snprintf(tmp, sizeof(tmp), "n/a");
-		rh_printf(b, "<td title=\"%s\">%s</td>", tmp, tmp);
+		hb_printf(b, "<td title=\"%s\">%s</td>", tmp, tmp);
 	}
-	rh_puts(b, "</tr></table>\n");
+	hb_puts(b, "</tr></table>\n");
 }
 
 /* Numeric card body: moments, counts, quantiles, histogram. */
 static void
-render_numeric(RhBuf *b, json_t *col)
+render_numeric(HtmlBuf *b, json_t *col)
 {
-	rh_puts(b, "<div class=\"stats\">\n");
+	hb_puts(b, "<div class=\"stats\">\n");
 	put_stat(b, "min", json_object_get(col, "min"));
 	put_stat(b, "mean", json_object_get(col, "mean"));
 	put_stat(b, "max", json_object_get(col, "max"));
@@ -1077,7 +833,7 @@ render_numeric(RhBuf *b, json_t *col)
 	put_stat(b, "negatives", json_object_get(col, "negatives"));
 	put_stat(b, "NaN", json_object_get(col, "nan_count"));
 	put_stat(b, "&plusmn;infinity", json_object_get(col, "inf_count"));
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 	render_quantiles(b, col);
 	render_histogram(b, json_object_get(col, "histogram"));
 }
@@ -1087,7 +843,7 @@ render_numeric(RhBuf *b, json_t *col)
  * on a second smaller line, the time; anything else is shown as is.
  */
 static void
-put_temporal_stat(RhBuf *b, const char *label, json_t *v)
+put_temporal_stat(HtmlBuf *b, const char *label, json_t *v)
 {
 	const char *s = json_string_value(v);
 	size_t		n = json_string_length(v);
@@ -1097,57 +853,57 @@ put_temporal_stat(RhBuf *b, const char *label, json_t *v)
 		put_stat(b, label, v);
 		return;
 	}
-	rh_printf(b, "<div class=\"stat\"><div class=\"k\">%s</div>"
+	hb_printf(b, "<div class=\"stat\"><div class=\"k\">%s</div>"
 			  "<div class=\"v\">", label);
-	rh_escape(b, s, 10, 10);
-	rh_puts(b, "<div class=\"time\">");
-	rh_escape(b, s + 11, n - 11, RH_LABEL_CHARS);
-	rh_puts(b, "</div></div></div>\n");
+	hb_escape(b, s, 10, 10);
+	hb_puts(b, "<div class=\"time\">");
+	hb_escape(b, s + 11, n - 11, RH_LABEL_CHARS);
+	hb_puts(b, "</div></div></div>\n");
 }
 
 /* Date/time card body: range, infinities, histogram with ISO labels. */
 static void
-render_temporal(RhBuf *b, json_t *col)
+render_temporal(HtmlBuf *b, json_t *col)
 {
-	rh_puts(b, "<div class=\"stats\">\n");
+	hb_puts(b, "<div class=\"stats\">\n");
 	put_temporal_stat(b, "min", json_object_get(col, "min"));
 	put_temporal_stat(b, "max", json_object_get(col, "max"));
 	put_stat(b, "&plusmn;infinity", json_object_get(col, "inf_count"));
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 	render_histogram(b, json_object_get(col, "histogram"));
 }
 
 /* One top value: a bar of its share of total, the value, its count. */
 static void
-render_top_value(RhBuf *b, json_t *tv, double total)
+render_top_value(HtmlBuf *b, json_t *tv, double total)
 {
 	json_t	   *value = json_object_get(tv, "value");
 	double		c = 0;
-	bool		known = rh_num(tv, "count", &c);
+	bool		known = hb_num(tv, "count", &c);
 	bool		share = known && total > 0;
 	char		cnt[64] = "n/a";
 	char		pct[32];
 
 	if (known)
 		fmt_number(cnt, sizeof(cnt), c);
-	rh_printf(b, "<div class=\"tv\"><i style=\"width:%.2f%%\"></i><b>",
+	hb_printf(b, "<div class=\"tv\"><i style=\"width:%.2f%%\"></i><b>",
 			  share ? clamp01(c / total) * 100 : 0.0);
 	if (json_is_string(value) && json_string_length(value) == 0)
-		rh_puts(b, "<em class=\"muted\">(empty string)</em>");
+		hb_puts(b, "<em class=\"muted\">(empty string)</em>");
 	else
 		put_value(b, value, RH_MAX_CHARS);
-	rh_printf(b, "</b><span>%s", cnt);
+	hb_printf(b, "</b><span>%s", cnt);
 	if (share)
 	{
-		fmt_percent(pct, sizeof(pct), c / total);
-		rh_printf(b, " &middot; %s", pct);
+		hb_fmt_percent(pct, sizeof(pct), c / total, "n/a");
+		hb_printf(b, " &middot; %s", pct);
 	}
-	rh_puts(b, "</span></div>\n");
+	hb_puts(b, "</span></div>\n");
 }
 
 /* Text card body: lengths, empties, top values as horizontal bars. */
 static void
-render_text(RhBuf *b, json_t *root, json_t *col)
+render_text(HtmlBuf *b, json_t *root, json_t *col)
 {
 	json_t	   *top = json_object_get(col, "top_values");
 	size_t		n = json_array_size(top);
@@ -1155,26 +911,26 @@ render_text(RhBuf *b, json_t *root, json_t *col)
 	double		nulls = 0;
 	size_t		i;
 
-	rh_puts(b, "<div class=\"stats\">\n");
+	hb_puts(b, "<div class=\"stats\">\n");
 	put_stat(b, "min length", json_object_get(col, "min_length"));
 	put_stat(b, "mean length", json_object_get(col, "mean_length"));
 	put_stat(b, "max length", json_object_get(col, "max_length"));
 	put_stat(b, "empty strings", json_object_get(col, "empty_count"));
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 	if (n == 0)
 		return;
-	rh_printf(b, "<div class=\"sub\">top values%s</div>\n",
+	hb_printf(b, "<div class=\"sub\">top values%s</div>\n",
 			  json_is_false(json_object_get(col, "top_values_exact")) ?
 			  " (approximate counts, lower bounds)" : "");
-	rh_num(root, "row_count", &rows);
-	rh_num(col, "null_count", &nulls);
+	hb_num(root, "row_count", &rows);
+	hb_num(col, "null_count", &nulls);
 	for (i = 0; i < n && i < RH_MAX_TOP; i++)
 		render_top_value(b, json_array_get(top, i), rows - nulls);
 }
 
 /* Boolean card body: a true/false/null bar and its legend. */
 static void
-render_boolean(RhBuf *b, json_t *col)
+render_boolean(HtmlBuf *b, json_t *col)
 {
 	double		t = 0;
 	double		f = 0;
@@ -1183,16 +939,16 @@ render_boolean(RhBuf *b, json_t *col)
 	char		pt[32];
 	char		pf[32];
 
-	rh_num(col, "true_count", &t);
-	rh_num(col, "false_count", &f);
-	rh_num(col, "null_count", &nul);
+	hb_num(col, "true_count", &t);
+	hb_num(col, "false_count", &f);
+	hb_num(col, "null_count", &nul);
 	t = t > 0 ? t : 0;
 	f = f > 0 ? f : 0;
 	nul = nul > 0 ? nul : 0;
 	total = t + f + nul;
-	fmt_percent(pt, sizeof(pt), total > 0 ? t / total : 0);
-	fmt_percent(pf, sizeof(pf), total > 0 ? f / total : 0);
-	rh_puts(b, "<div class=\"sub\">values</div><div class=\"bar\" "
+	hb_fmt_percent(pt, sizeof(pt), total > 0 ? t / total : 0, "n/a");
+	hb_fmt_percent(pf, sizeof(pf), total > 0 ? f / total : 0, "n/a");
+	hb_puts(b, "<div class=\"sub\">values</div><div class=\"bar\" "
 			"style=\"height:14px\">");
 	if (total > 0 && isfinite(total))
 	{
@@ -1200,19 +956,19 @@ render_boolean(RhBuf *b, json_t *col)
 		put_bar_segment(b, "b-false", f / total);
 		put_bar_segment(b, "b-null", nul / total);
 	}
-	rh_puts(b, "</div>\n<div class=\"legend\"><span><i class=\"dot b-true\">"
+	hb_puts(b, "</div>\n<div class=\"legend\"><span><i class=\"dot b-true\">"
 			"</i>true ");
 	put_value(b, json_object_get(col, "true_count"), RH_LABEL_CHARS);
-	rh_printf(b, " (%s)</span><span><i class=\"dot b-false\"></i>false ", pt);
+	hb_printf(b, " (%s)</span><span><i class=\"dot b-false\"></i>false ", pt);
 	put_value(b, json_object_get(col, "false_count"), RH_LABEL_CHARS);
-	rh_printf(b, " (%s)</span><span><i class=\"dot b-null\"></i>null ", pf);
+	hb_printf(b, " (%s)</span><span><i class=\"dot b-null\"></i>null ", pf);
 	put_value(b, json_object_get(col, "null_count"), RH_LABEL_CHARS);
-	rh_puts(b, "</span></div>\n");
+	hb_puts(b, "</span></div>\n");
 }
 
 /* One column card. */
 static void
-render_column(RhBuf *b, json_t *root, json_t *col)
+render_column(HtmlBuf *b, json_t *root, json_t *col)
 {
 	RhKind		kind = rh_column_kind(col);
 
@@ -1236,30 +992,30 @@ render_column(RhBuf *b, json_t *root, json_t *col)
 		case RH_OTHER:
 			break;
 	}
-	rh_puts(b, "</article>\n");
+	hb_puts(b, "</article>\n");
 }
 
 /* The grid of column cards, at most RH_MAX_COLUMNS of them. */
 static void
-render_columns(RhBuf *b, json_t *root)
+render_columns(HtmlBuf *b, json_t *root)
 {
 	json_t	   *cols = json_object_get(root, "columns");
 	size_t		n = json_array_size(cols);
 	size_t		i;
 
-	rh_printf(b, "<section><h2>Columns <small>%zu</small></h2>\n", n);
+	hb_printf(b, "<section><h2>Columns <small>%zu</small></h2>\n", n);
 	if (n == 0)
 	{
-		rh_puts(b, "<p class=\"empty\">No columns.</p></section>\n");
+		hb_puts(b, "<p class=\"empty\">No columns.</p></section>\n");
 		return;
 	}
-	rh_puts(b, "<div class=\"grid\">\n");
+	hb_puts(b, "<div class=\"grid\">\n");
 	for (i = 0; i < n && i < RH_MAX_COLUMNS; i++)
 		render_column(b, root, json_array_get(cols, i));
-	rh_puts(b, "</div>\n");
+	hb_puts(b, "</div>\n");
 	if (n > RH_MAX_COLUMNS)
 		render_shown_note(b, RH_MAX_COLUMNS, n, "columns");
-	rh_puts(b, "</section>\n");
+	hb_puts(b, "</section>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1269,31 +1025,31 @@ render_columns(RhBuf *b, json_t *root)
 
 /* One correlation row: the two columns and r with a bar of |r|. */
 static void
-render_correlation_row(RhBuf *b, json_t *pair)
+render_correlation_row(HtmlBuf *b, json_t *pair)
 {
 	json_t	   *cols = json_object_get(pair, "columns");
 	double		r;
-	bool		known = rh_num(pair, "pearson_r", &r);
+	bool		known = hb_num(pair, "pearson_r", &r);
 
-	rh_puts(b, "<tr><td>");
-	rh_escape_json(b, json_array_get(cols, 0), RH_LABEL_CHARS, "n/a");
-	rh_puts(b, "</td><td>");
-	rh_escape_json(b, json_array_get(cols, 1), RH_LABEL_CHARS, "n/a");
-	rh_puts(b, "</td><td class=\"num\">");
+	hb_puts(b, "<tr><td>");
+	hb_escape_json(b, json_array_get(cols, 0), RH_LABEL_CHARS, "n/a");
+	hb_puts(b, "</td><td>");
+	hb_escape_json(b, json_array_get(cols, 1), RH_LABEL_CHARS, "n/a");
+	hb_puts(b, "</td><td class=\"num\">");
 	if (!known)
 	{
-		rh_puts(b, "<span class=\"muted\">n/a</span></td></tr>\n");
+		hb_puts(b, "<span class=\"muted\">n/a</span></td></tr>\n");
 		return;
 	}
-	rh_printf(b, fabs(r) <= 1 ? "%+.3f" : "%.4g", r);
-	rh_puts(b, "<span class=\"bar rbar\">");
+	hb_printf(b, fabs(r) <= 1 ? "%+.3f" : "%.4g", r);
+	hb_puts(b, "<span class=\"bar rbar\">");
 	put_bar_segment(b, r < 0 ? "b-neg" : "b-r", fabs(r));
-	rh_puts(b, "</span></td></tr>\n");
+	hb_puts(b, "</span></td></tr>\n");
 }
 
 /* The correlation table, when there are any. */
 static void
-render_correlations(RhBuf *b, json_t *root)
+render_correlations(HtmlBuf *b, json_t *root)
 {
 	json_t	   *corr = json_object_get(root, "correlations");
 	size_t		n = json_array_size(corr);
@@ -1301,15 +1057,15 @@ render_correlations(RhBuf *b, json_t *root)
 
 	if (n == 0)
 		return;
-	rh_printf(b, "<section><h2>Correlations <small>Pearson r, |r| &gt; 0.5"
+	hb_printf(b, "<section><h2>Correlations <small>Pearson r, |r| &gt; 0.5"
 			  "</small></h2>\n<div class=\"scroll\"><table><thead><tr>"
 			  "<th>column</th><th>column</th><th>r</th></tr></thead><tbody>\n");
 	for (i = 0; i < n && i < RH_MAX_CORR; i++)
 		render_correlation_row(b, json_array_get(corr, i));
-	rh_puts(b, "</tbody></table></div>\n");
+	hb_puts(b, "</tbody></table></div>\n");
 	if (n > RH_MAX_CORR)
 		render_shown_note(b, RH_MAX_CORR, n, "pairs");
-	rh_puts(b, "</section>\n");
+	hb_puts(b, "</section>\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -1319,39 +1075,24 @@ render_correlations(RhBuf *b, json_t *root)
 
 /* The whole page for a parsed profile object. */
 static void
-render_page(RhBuf *b, json_t *root)
+render_page(HtmlBuf *b, json_t *root)
 {
 	render_head(b, root);
 	render_header(b, root);
 	render_issues(b, root);
 	render_columns(b, root);
 	render_correlations(b, root);
-	rh_puts(b, "<footer>Generated by automl.profile_report()</footer>\n"
+	hb_puts(b, "<footer>Generated by automl.profile_report()</footer>\n"
 			"</main>\n</body>\n</html>\n");
 }
 
-/* Parse the profile; NULL with *why set unless it is a JSON object. */
-static json_t *
-parse_profile(const char *text, size_t len, const char **why)
-{
-	json_error_t jerr;
-	json_t	   *root;
-
-	root = json_loadb(text, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL,
-					  &jerr);
-	if (root == NULL)
-	{
-		*why = "profile is not valid JSON";
-		return NULL;
-	}
-	if (!json_is_object(root))
-	{
-		json_decref(root);
-		*why = "profile is not a JSON object";
-		return NULL;
-	}
-	return root;
-}
+/* The page, its cap and its reasons for refusing a document. */
+static const HtmlPage rh_page = {
+	RH_MAX_OUTPUT, render_page,
+	"profile is missing",
+	"profile is not valid JSON",
+	"profile is not a JSON object"
+};
 
 /*
  * Render the profile JSON text as an HTML page: malloc'd, or NULL with
@@ -1360,24 +1101,5 @@ parse_profile(const char *text, size_t len, const char **why)
 char *
 profile_report_html(const char *profile_json, size_t len, const char **errmsg)
 {
-	RhBuf		b = {NULL, 0, 0, NULL};
-	const char *why = NULL;
-	json_t	   *root;
-
-	if (profile_json == NULL)
-		why = "profile is missing";
-	else if ((root = parse_profile(profile_json, len, &why)) != NULL)
-	{
-		render_page(&b, root);
-		json_decref(root);
-		why = b.err;
-	}
-	if (why != NULL)
-	{
-		free(b.data);
-		if (errmsg)
-			*errmsg = why;
-		return NULL;
-	}
-	return b.data;
+	return hb_render_page(&rh_page, profile_json, len, errmsg);
 }

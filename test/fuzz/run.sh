@@ -39,9 +39,9 @@ HARNESSES=(
 	"sketch_ops src/profile/kll.c src/profile/freq.c src/profile/hll.c -lm"
 )
 if [ -f test/fuzz/fuzz_report_html.c ]; then
-	HARNESSES+=("report_html src/profile/report_html.c -ljansson -lm")
+	HARNESSES+=("report_html src/profile/report_html.c src/common/html_buf.c -ljansson -lm")
 fi
-HARNESSES+=("model_report src/ml/model_report.c -ljansson -lm")
+HARNESSES+=("model_report src/ml/model_report.c src/common/html_buf.c -ljansson -lm")
 # the model image decoder with every algorithm's reader; its allocations go
 # to the harness's arena (src/common/am_alloc.h), and images close with
 # PostgreSQL's CRC-32C, taken from its libpgport

@@ -25,9 +25,9 @@ TESTS=(
 	"test_comoments_matrix src/profile/moments.c -lopenblas -lm"
 )
 if [ -f test/unit/test_report_html.c ]; then
-	TESTS+=("test_report_html src/profile/report_html.c -ljansson -lm")
+	TESTS+=("test_report_html src/profile/report_html.c src/common/html_buf.c -ljansson -lm")
 fi
-TESTS+=("test_report_model src/ml/model_report.c -ljansson -lm")
+TESTS+=("test_report_model src/ml/model_report.c src/common/html_buf.c -ljansson -lm")
 # the learning algorithms: model images close with PostgreSQL's CRC-32C,
 # taken from its libpgport
 ML_COMMON="src/ml/model_io.c src/ml/rng.c src/ml/hyperparams.c /usr/lib/postgresql/15/lib/libpgport.a"

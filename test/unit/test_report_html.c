@@ -12,7 +12,7 @@
  *
  *	  cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
  *		-DAUTOML_STANDALONE -Isrc test/unit/test_report_html.c \
- *		src/profile/report_html.c -ljansson -lm && ./a.out
+ *		src/profile/report_html.c src/common/html_buf.c -ljansson -lm && ./a.out
  *
  * Prints "ok - ..." / "not ok - ..." per check (unit.h) and a last line
  * "report_html: N passed, M failed"; exits non-zero if any check failed.

@@ -14,7 +14,7 @@
  *
  *	  cc -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
  *		-DAUTOML_STANDALONE -Isrc test/unit/test_report_model.c \
- *		src/ml/model_report.c -ljansson -lm && ./a.out
+ *		src/ml/model_report.c src/common/html_buf.c -ljansson -lm && ./a.out
  *
  * Prints "ok - ..." / "not ok - ..." per check (unit.h) and a last line
  * "report_model: N passed, M failed"; exits non-zero if any check failed.
