@@ -269,6 +269,14 @@ dataset_destroy(DestReceiver *self)
 {
 }
 
+/* The relation's schema-qualified name, quoted for SQL and messages. */
+char *
+relation_quoted_name(Relation rel)
+{
+	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									  RelationGetRelationName(rel));
+}
+
 /* Whether name is one of the text values of list. */
 static bool
 name_in_list(List *list, const char *name)
@@ -385,9 +393,7 @@ dataset_load(Oid relid, const char *target, List *exclude,
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
 	rel = relation_open(relid, AccessShareLock);
-	ds->relname = MemoryContextStrdup(cxt,
-									  quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-																 RelationGetRelationName(rel)));
+	ds->relname = MemoryContextStrdup(cxt, relation_quoted_name(rel));
 	ds->raw = NULL;
 	dataset_columns(ds, rel, target, exclude, &sql);
 	/* the planner's estimate (-1: never analyzed); views have none */

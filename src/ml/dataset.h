@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "nodes/pg_list.h"
+#include "utils/relcache.h"
 #include "utils/hsearch.h"
 
 #include "ml/feature_value.h"
@@ -55,6 +56,9 @@ typedef struct Dataset
 	List	   *skipped;		/* names of columns of unsupported types */
 	MemoryContext cxt;			/* where everything above lives */
 } Dataset;
+
+/* The relation's schema-qualified name, quoted */
+extern char *relation_quoted_name(Relation rel);
 
 /* automl.max_training_memory, in MB */
 extern int	automl_max_training_memory_mb;

@@ -18,22 +18,18 @@
 #include <math.h>
 
 #include "access/relation.h"
-#include "executor/spi.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "ml/dataset.h"
 #include "ml/model_cache.h"
 #include "ml/predict.h"
 #include "ml/reference.h"
 
 PG_FUNCTION_INFO_V1(automl_drift);
 
-#define DRIFT_BATCH		10000
 #define DRIFT_SAMPLE	100000
 #define DRIFT_PSI		0.2
 #define DRIFT_ALPHA		0.01
@@ -48,6 +44,14 @@ typedef struct FeatureDrift
 	int64		nsample;
 	int64		seen;			/* non-missing values offered to it */
 } FeatureDrift;
+
+/* The scan's state. */
+typedef struct DriftScan
+{
+	const MlModel *m;
+	FeatureDrift *fd;
+	MlRng		rng;
+} DriftScan;
 
 static void
 drift_add(FeatureDrift *fd, const FeatureReference *fr, const FeatureSpec *fs,
@@ -74,6 +78,17 @@ drift_add(FeatureDrift *fd, const FeatureReference *fr, const FeatureSpec *fs,
 	}
 }
 
+/* One row into every feature's counts (model_scan_relation's visitor). */
+static void
+drift_row(void *arg, const double *raw, const Datum *values, const bool *nulls)
+{
+	DriftScan  *ds = arg;
+	const MlModel *m = ds->m;
+
+	for (int f = 0; f < m->pp->nfeatures; f++)
+		drift_add(&ds->fd[f], &m->ref->features[f], &m->pp->features[f], raw[f], &ds->rng);
+}
+
 /*
  * automl.drift(model text, relation regclass)
  * RETURNS TABLE(feature text, psi float8, ks float8, drifted boolean)
@@ -88,15 +103,8 @@ automl_drift(PG_FUNCTION_ARGS)
 	const Preprocessor *pp;
 	Relation	rel;
 	char	   *relname;
-	StringInfoData sql;
 	FeatureDrift *fd;
-	RowMapping	map;
-	MlRng		rng;
-	double	   *raw;
-	SPIPlanPtr	plan;
-	Portal		portal;
-	MemoryContext fn_cxt,
-				old;
+	DriftScan	scan;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -113,15 +121,8 @@ automl_drift(PG_FUNCTION_ARGS)
 				 errhint("Train a new version: models keep one since automl 0.1.0.")));
 
 	rel = relation_open(PG_GETARG_OID(1), AccessShareLock);
-	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										 RelationGetRelationName(rel));
+	relname = relation_quoted_name(rel);
 	relation_close(rel, AccessShareLock);
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	for (int f = 0; f < pp->nfeatures; f++)
-		appendStringInfo(&sql, "%s%s", f ? ", " : "", quote_identifier(pp->features[f].name));
-	appendStringInfo(&sql, " FROM %s", relname);
-
 	fd = palloc0(sizeof(FeatureDrift) * pp->nfeatures);
 	for (int f = 0; f < pp->nfeatures; f++)
 	{
@@ -129,45 +130,10 @@ automl_drift(PG_FUNCTION_ARGS)
 		if (m->ref->features[f].quantiles != NULL)
 			fd[f].sample = MemoryContextAllocHuge(CurrentMemoryContext, sizeof(double) * DRIFT_SAMPLE);
 	}
-	raw = palloc(sizeof(double) * pp->nfeatures);
-	memset(&map, 0, sizeof(map));
-	ml_rng_seed(&rng, 42);
-
-	fn_cxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	/* a feature column missing from the relation fails here, named */
-	plan = SPI_prepare(sql.data, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the drift query: %s", SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, DRIFT_BATCH);
-		if (SPI_processed == 0)
-			break;
-		old = MemoryContextSwitchTo(fn_cxt);
-		if (map.attno == NULL)
-		{
-			map.desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-			row_mapping_build(&map, m, map.desc, pp->nfeatures,
-							  psprintf("model \"%s\"", name), fn_cxt);
-			map.values = palloc(sizeof(Datum) * map.desc->natts);
-			map.nulls = palloc(sizeof(bool) * map.desc->natts);
-		}
-		MemoryContextSwitchTo(old);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, map.values, map.nulls);
-			row_mapping_raw(&map, m, map.values, map.nulls, raw);
-			for (int f = 0; f < pp->nfeatures; f++)
-				drift_add(&fd[f], &m->ref->features[f], &pp->features[f], raw[f], &rng);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	SPI_finish();
+	scan.m = m;
+	scan.fd = fd;
+	ml_rng_seed(&scan.rng, 42);
+	model_scan_relation(m, psprintf("model \"%s\"", name), relname, NULL, drift_row, &scan);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int f = 0; f < pp->nfeatures; f++)

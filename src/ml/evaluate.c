@@ -12,17 +12,15 @@
 
 #include "access/relation.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "funcapi.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "common/json_out.h"
+#include "ml/dataset.h"
 #include "ml/model_cache.h"
 #include "ml/predict.h"
 #include "ml/train.h"
@@ -30,11 +28,12 @@
 PG_FUNCTION_INFO_V1(automl_evaluate);
 PG_FUNCTION_INFO_V1(automl_feature_importance);
 
-#define EVALUATE_BATCH 10000
-
 /* Labelled rows read so far, with the model's predictions. */
 typedef struct Evaluation
 {
+	MlModel    *m;
+	FeatureType *tt;			/* the target column's type */
+	MemoryContext cxt;			/* where y and pred live */
 	double	   *y;
 	double	   *pred;
 	int64		n;
@@ -88,56 +87,51 @@ class_index(const MlModel *m, FeatureType *tt, Datum d)
 	}
 }
 
-/* Score one batch of fetched rows into ev. */
+/* Score one row (model_scan_relation's visitor). */
 static void
-evaluate_batch(Evaluation *ev, MlModel *m, RowMapping *map, FeatureType *tt,
-			   SPITupleTable *tab, uint64 nrows, double *raw, MemoryContext cxt)
+evaluate_row(void *arg, const double *raw, const Datum *values, const bool *nulls)
 {
+	Evaluation *ev = arg;
+	MlModel    *m = ev->m;
 	int			k = m->task == ML_CLASSIFICATION ? m->nclasses : 1;
 	int			tcol = m->pp->nfeatures;
+	double		y;
 
-	for (uint64 r = 0; r < nrows; r++)
+	if (nulls[tcol])
 	{
-		double		y;
+		ev->dropped++;
+		return;
+	}
+	if (m->task == ML_CLASSIFICATION)
+	{
+		int			c = class_index(m, ev->tt, values[tcol]);
 
-		heap_deform_tuple(tab->vals[r], tab->tupdesc, map->values, map->nulls);
-		if (map->nulls[tcol])
+		if (c < 0)
+		{
+			ev->unknown++;
+			return;
+		}
+		y = c;
+	}
+	else
+	{
+		y = feature_value_number(ev->tt, values[tcol]);
+		if (isnan(y))
 		{
 			ev->dropped++;
-			continue;
+			return;
 		}
-		if (m->task == ML_CLASSIFICATION)
-		{
-			int			c = class_index(m, tt, map->values[tcol]);
-
-			if (c < 0)
-			{
-				ev->unknown++;
-				continue;
-			}
-			y = c;
-		}
-		else
-		{
-			y = feature_value_number(tt, map->values[tcol]);
-			if (isnan(y))
-			{
-				ev->dropped++;
-				continue;
-			}
-		}
-		if (ev->n == ev->cap)
-		{
-			ev->cap = ev->cap == 0 ? 16384 : ev->cap * 2;
-			ev->y = ev->y ? repalloc_huge(ev->y, sizeof(double) * ev->cap) :
-				MemoryContextAllocHuge(cxt, sizeof(double) * ev->cap);
-			ev->pred = ev->pred ? repalloc_huge(ev->pred, sizeof(double) * ev->cap * k) :
-				MemoryContextAllocHuge(cxt, sizeof(double) * ev->cap * k);
-		}
-		row_mapping_raw(map, m, map->values, map->nulls, raw);
-		model_predict_raw(m, raw, ev->pred + ev->n * k);
-		ev->y[ev->n++] = y;
 	}
+	if (ev->n == ev->cap)
+	{
+		ev->cap = ev->cap == 0 ? 16384 : ev->cap * 2;
+		ev->y = ev->y ? repalloc_huge(ev->y, sizeof(double) * ev->cap) :
+			MemoryContextAllocHuge(ev->cxt, sizeof(double) * ev->cap);
+		ev->pred = ev->pred ? repalloc_huge(ev->pred, sizeof(double) * ev->cap * k) :
+			MemoryContextAllocHuge(ev->cxt, sizeof(double) * ev->cap * k);
+	}
+	model_predict_raw(m, raw, ev->pred + ev->n * k);
+	ev->y[ev->n++] = y;
 }
 
 /* automl.evaluate(model text, relation regclass) RETURNS jsonb */
@@ -150,20 +144,12 @@ automl_evaluate(PG_FUNCTION_ARGS)
 	MlModel    *m;
 	Relation	rel;
 	char	   *relname;
-	StringInfoData sql;
 	StringInfoData out;
 	JsonWriter	w;
 	Evaluation	ev;
-	RowMapping	map;
 	FeatureType tt;
-	Portal		portal;
-	SPIPlanPtr	plan;
-	double	   *raw;
 	double		score;
 	bool		have_target = false;
-	MemoryContext batch_cxt,
-				fn_cxt,
-				old;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -175,8 +161,7 @@ automl_evaluate(PG_FUNCTION_ARGS)
 	m = cm->model;
 
 	rel = relation_open(relid, AccessShareLock);
-	relname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										 RelationGetRelationName(rel));
+	relname = relation_quoted_name(rel);
 	for (int i = 0; i < RelationGetDescr(rel)->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), i);
@@ -199,51 +184,12 @@ automl_evaluate(PG_FUNCTION_ARGS)
 				 errmsg("target column \"%s\" of relation %s has type %s, which model \"%s\" cannot be evaluated on",
 						m->target, relname, format_type_be(tt.typid), name)));
 
-	/* the features, then the target; missing ones fail in the mapping */
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT ");
-	for (int f = 0; f < m->pp->nfeatures; f++)
-		appendStringInfo(&sql, "%s, ", quote_identifier(m->pp->features[f].name));
-	appendStringInfo(&sql, "%s FROM %s", quote_identifier(m->target), relname);
-
 	memset(&ev, 0, sizeof(ev));
-	memset(&map, 0, sizeof(map));
-	raw = palloc(sizeof(double) * m->pp->nfeatures);
-	batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "automl evaluate batch",
-									  ALLOCSET_DEFAULT_SIZES);
-	fn_cxt = CurrentMemoryContext;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	/* columns missing from the relation fail here, named by PostgreSQL */
-	plan = SPI_prepare(sql.data, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the evaluation query: %s",
-			 SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		SPI_cursor_fetch(portal, true, EVALUATE_BATCH);
-		if (SPI_processed == 0)
-			break;
-		/* what outlives SPI lives in the function's context */
-		old = MemoryContextSwitchTo(fn_cxt);
-		if (map.attno == NULL)
-		{
-			map.desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-			row_mapping_build(&map, m, map.desc, m->pp->nfeatures,
-							  psprintf("model \"%s\"", name), fn_cxt);
-			map.values = palloc(sizeof(Datum) * map.desc->natts);
-			map.nulls = palloc(sizeof(bool) * map.desc->natts);
-		}
-		MemoryContextSwitchTo(batch_cxt);
-		evaluate_batch(&ev, m, &map, &tt, SPI_tuptable, SPI_processed, raw, fn_cxt);
-		MemoryContextSwitchTo(old);
-		SPI_freetuptable(SPI_tuptable);
-		MemoryContextReset(batch_cxt);
-	}
-	SPI_cursor_close(portal);
-	SPI_finish();
+	ev.m = m;
+	ev.tt = &tt;
+	ev.cxt = CurrentMemoryContext;
+	model_scan_relation(m, psprintf("model \"%s\"", name), relname, m->target,
+						evaluate_row, &ev);
 
 	initStringInfo(&out);
 	jw_init(&w, &out);

@@ -17,6 +17,10 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
@@ -53,6 +57,13 @@ typedef struct PredictCall
 	RowMapping	map;			/* for row arguments */
 	double	   *raw;
 	double	   *out;
+	/* the features argument's type, the same for every row of the site */
+	Oid			argtype;		/* InvalidOid until the first row */
+	char		form;			/* 'j' jsonb, 'r' row, 'a' numeric array */
+	FeatureType elem;			/* arrays: the element type */
+	int16		elem_len;
+	bool		elem_byval;
+	char		elem_align;
 } PredictCall;
 
 /* A readable name of the model for messages. */
@@ -106,6 +117,77 @@ row_mapping_build(RowMapping *map, const MlModel *m, TupleDesc desc,
 							fs->name, format_type_be(TupleDescAttr(desc, found)->atttypid),
 							model_desc, fs->type_name)));
 	}
+}
+
+/*
+ * Read the model's feature columns (and extra_column, when not NULL, as
+ * one more column after them) from relname (already quoted) through an SPI
+ * cursor in batches, and call visit for every row with its raw feature
+ * values and its deformed columns.  visit runs in a context reset after
+ * each batch: what it keeps, it allocates elsewhere.  A feature column the
+ * relation lacks fails in the query, named by PostgreSQL.
+ */
+void
+model_scan_relation(const MlModel *m, const char *model_desc, const char *relname,
+					const char *extra_column, ModelRowVisitor visit, void *arg)
+{
+	MemoryContext fn_cxt = CurrentMemoryContext;
+	MemoryContext batch_cxt = AllocSetContextCreate(fn_cxt, "automl scan batch",
+													ALLOCSET_DEFAULT_SIZES);
+	const Preprocessor *pp = m->pp;
+	double	   *raw = palloc(sizeof(double) * pp->nfeatures);
+	RowMapping	map;
+	StringInfoData sql;
+	SPIPlanPtr	plan;
+	Portal		portal;
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT ");
+	for (int f = 0; f < pp->nfeatures; f++)
+		appendStringInfo(&sql, "%s%s", f ? ", " : "", quote_identifier(pp->features[f].name));
+	if (extra_column)
+		appendStringInfo(&sql, ", %s", quote_identifier(extra_column));
+	appendStringInfo(&sql, " FROM %s", relname);
+
+	memset(&map, 0, sizeof(map));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	plan = SPI_prepare(sql.data, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the query over %s: %s", relname,
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	for (;;)
+	{
+		MemoryContext old;
+
+		CHECK_FOR_INTERRUPTS();
+		SPI_cursor_fetch(portal, true, MODEL_SCAN_BATCH);
+		if (SPI_processed == 0)
+			break;
+		/* the mapping outlives SPI: the caller's context */
+		old = MemoryContextSwitchTo(fn_cxt);
+		if (map.attno == NULL)
+		{
+			map.desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
+			row_mapping_build(&map, m, map.desc, pp->nfeatures, model_desc, fn_cxt);
+			map.values = palloc(sizeof(Datum) * map.desc->natts);
+			map.nulls = palloc(sizeof(bool) * map.desc->natts);
+		}
+		MemoryContextSwitchTo(batch_cxt);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, map.values, map.nulls);
+			row_mapping_raw(&map, m, map.values, map.nulls, raw);
+			visit(arg, raw, map.values, map.nulls);
+		}
+		MemoryContextSwitchTo(old);
+		SPI_freetuptable(SPI_tuptable);
+		MemoryContextReset(batch_cxt);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+	MemoryContextDelete(batch_cxt);
 }
 
 /* Raw value of a categorical label: its category index. */
@@ -174,26 +256,16 @@ static void
 raw_from_array(PredictCall *pc, ArrayType *arr)
 {
 	const MlModel *m = pc->cm->model;
-	Oid			elemtype = ARR_ELEMTYPE(arr);
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
 	Datum	   *elems;
 	bool	   *enulls;
 	int			n;
-	FeatureType ft;
 
-	feature_type_init(&ft, elemtype, CurrentMemoryContext);
-	if (!ft.supported || ft.kind != FEAT_NUMERIC)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features array must be numeric, not an array of %s", format_type_be(elemtype))));
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("features array must have one dimension")));
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &enulls, &n);
+	deconstruct_array(arr, pc->elem.typid, pc->elem_len, pc->elem_byval, pc->elem_align,
+					  &elems, &enulls, &n);
 	if (n != m->pp->nfeatures)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
@@ -209,7 +281,7 @@ raw_from_array(PredictCall *pc, ArrayType *arr)
 					 errmsg("feature \"%s\" of %s is categorical and cannot be given in a numeric array",
 							fs->name, call_model_name(pc)),
 					 errhint("Pass a row or a jsonb object instead.")));
-		pc->raw[f] = enulls[f] ? NAN : feature_value_number(&ft, elems[f]);
+		pc->raw[f] = enulls[f] ? NAN : feature_value_number(&pc->elem, elems[f]);
 	}
 }
 
@@ -329,30 +401,63 @@ predict_call(FunctionCallInfo fcinfo, bool by_id)
 	return pc;
 }
 
+/*
+ * What kind of features argument the call site passes, looked up once: the
+ * catalog look-ups would otherwise run for every row scored.
+ */
+static void
+features_form(PredictCall *pc, Oid argtype)
+{
+	Oid			elemtype;
+
+	if (argtype == JSONBOID)
+		pc->form = 'j';
+	else if (type_is_rowtype(argtype))
+		pc->form = 'r';
+	else if ((elemtype = get_element_type(argtype)) != InvalidOid)
+	{
+		feature_type_init(&pc->elem, elemtype, GetMemoryChunkContext(pc));
+		if (!pc->elem.supported || pc->elem.kind != FEAT_NUMERIC)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("features array must be numeric, not an array of %s",
+							format_type_be(elemtype))));
+		get_typlenbyvalalign(elemtype, &pc->elem_len, &pc->elem_byval, &pc->elem_align);
+		pc->form = 'a';
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("features must be a row, a numeric array or a jsonb object, not %s",
+						format_type_be(argtype))));
+	pc->argtype = argtype;
+}
+
 /* The raw feature values of the features argument, in pc->raw. */
 static PredictCall *
 predict_features(FunctionCallInfo fcinfo, bool by_id)
 {
 	PredictCall *pc;
-	Oid			argtype;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model must not be NULL")));
 	pc = predict_call(fcinfo, by_id);
-	argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
-	if (argtype == JSONBOID)
-		raw_from_jsonb(pc, PG_GETARG_JSONB_P(1));
-	else if (type_is_rowtype(argtype))
-		raw_from_row(pc, fcinfo, PG_GETARG_HEAPTUPLEHEADER(1));
-	else if (type_is_array(argtype))
-		raw_from_array(pc, PG_GETARG_ARRAYTYPE_P(1));
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("features must be a row, a numeric array or a jsonb object, not %s",
-						format_type_be(argtype))));
+	if (pc->argtype == InvalidOid)
+		features_form(pc, get_fn_expr_argtype(fcinfo->flinfo, 1));
+	switch (pc->form)
+	{
+		case 'j':
+			raw_from_jsonb(pc, PG_GETARG_JSONB_P(1));
+			break;
+		case 'r':
+			raw_from_row(pc, fcinfo, PG_GETARG_HEAPTUPLEHEADER(1));
+			break;
+		case 'a':
+			raw_from_array(pc, PG_GETARG_ARRAYTYPE_P(1));
+			break;
+	}
 	return pc;
 }
 

@@ -36,6 +36,17 @@ extern void row_mapping_build(RowMapping *map, const MlModel *m, TupleDesc desc,
 extern void row_mapping_raw(RowMapping *map, const MlModel *m,
 							const Datum *values, const bool *nulls, double *raw);
 
+/* Rows per batch of model_scan_relation */
+#define MODEL_SCAN_BATCH 10000
+
+typedef void (*ModelRowVisitor) (void *arg, const double *raw,
+								 const Datum *values, const bool *nulls);
+
+/* Visit the rows of a relation as the model sees them (predict.c) */
+extern void model_scan_relation(const MlModel *m, const char *model_desc,
+								const char *relname, const char *extra_column,
+								ModelRowVisitor visit, void *arg);
+
 /*
  * The model (cached) and the raw feature values of a call whose arguments
  * are (model text or model_id bigint, features): what explain and drift
