@@ -274,9 +274,11 @@ CREATE TABLE automl.trials (
 	algorithm	text NOT NULL,
 	hyperparams	jsonb NOT NULL,
 	score		float8,
+	score_se	float8,
 	fit_seconds	float8 NOT NULL,
 	status		text NOT NULL CHECK (status IN ('ok', 'pruned', 'timeout', 'failed')),
 	metric		text NOT NULL,
+	selected	boolean NOT NULL DEFAULT false,
 	created_by	name NOT NULL DEFAULT CURRENT_USER,
 	PRIMARY KEY (model_id, trial)
 );
@@ -290,9 +292,11 @@ COMMENT ON COLUMN automl.trials.trial IS '1, 2, ... in the order the search ran 
 COMMENT ON COLUMN automl.trials.algorithm IS 'The algorithm of the trial.';
 COMMENT ON COLUMN automl.trials.hyperparams IS 'Its hyperparameters, defaults included.';
 COMMENT ON COLUMN automl.trials.score IS 'Mean validation metric over the folds it ran (see metric); NULL if none finished.';
+COMMENT ON COLUMN automl.trials.score_se IS 'Standard error of score over the folds (NULL with a holdout or a single fold): differences smaller than this are noise.';
 COMMENT ON COLUMN automl.trials.fit_seconds IS 'Time of all its folds.';
 COMMENT ON COLUMN automl.trials.status IS 'ok; pruned (stopped after one fold: it could not win); timeout (ran past the budget); failed.';
 COMMENT ON COLUMN automl.trials.metric IS 'The metric the search compared: accuracy, f1, roc_auc, log_loss, r2, rmse or mae.';
+COMMENT ON COLUMN automl.trials.selected IS 'The trial the search chose, refitted as the model version: the best score, or for accuracy and f1 the earliest trial within one standard error of it (docs/automl.md).';
 SELECT pg_catalog.pg_extension_config_dump('automl.trials', '');
 GRANT SELECT, INSERT, DELETE ON automl.trials TO PUBLIC;
 ALTER TABLE automl.trials ENABLE ROW LEVEL SECURITY;
@@ -307,23 +311,24 @@ COMMENT ON POLICY trials_delete_own ON automl.trials IS 'A role deletes the tria
 
 CREATE FUNCTION automl.leaderboard(model_name text)
 	RETURNS TABLE(rank bigint, version int, trial int, algorithm text, hyperparams jsonb,
-				  metric text, score float8, fit_seconds float8, status text)
+				  metric text, score float8, score_se float8, fit_seconds float8, status text,
+				  selected boolean)
 	LANGUAGE sql STABLE PARALLEL SAFE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT row_number() OVER w, t.version, t.trial, t.algorithm, t.hyperparams, t.metric,
-		   t.score, t.fit_seconds, t.status
+		   t.score, t.score_se, t.fit_seconds, t.status, t.selected
 	  FROM automl.trials t
 	 WHERE t.model_name = leaderboard.model_name
 	   AND t.version = (SELECT max(l.version) FROM automl.trials l
 						 WHERE l.model_name = leaderboard.model_name)
-	WINDOW w AS (ORDER BY t.status = 'ok' DESC,
+	WINDOW w AS (ORDER BY t.selected DESC, t.status = 'ok' DESC,
 				 CASE WHEN t.metric IN ('log_loss', 'rmse', 'mae') THEN t.score ELSE -t.score END NULLS LAST,
 				 t.trial)
 	 ORDER BY 1
 $$;
 COMMENT ON FUNCTION automl.leaderboard(text) IS
-	'The trials of the latest search of model_name, best first (finished trials, then pruned, timed out and failed ones).';
+	'The trials of the latest search of model_name: the selected one (refitted as the model) first, then the other finished trials by score, then pruned, timed out and failed ones.';
 
 CREATE FUNCTION automl.train(model_name text, relation pg_catalog.regclass, target text,
 							 task text DEFAULT 'auto', algorithm text DEFAULT 'auto',

@@ -24,13 +24,28 @@ SELECT count(*) = (SELECT (metrics->'search'->>'trials')::int FROM automl.models
 	   bool_and(status IN ('ok', 'pruned', 'timeout', 'failed')) AS statuses
   FROM automl.trials WHERE model_name = 'shop';
 
--- the leaderboard: best first, and its winner is the stored model
-SELECT rank, algorithm = (SELECT algorithm FROM automl.models WHERE model_name = 'shop') AS is_model,
+-- the leaderboard: the selected trial first, and it is the stored model
+SELECT rank, selected, algorithm = (SELECT algorithm FROM automl.models WHERE model_name = 'shop') AS is_model,
 	   trial = (SELECT (metrics->'search'->>'best_trial')::int FROM automl.models WHERE model_name = 'shop') AS is_best_trial
   FROM automl.leaderboard('shop') LIMIT 1;
 SELECT bool_and(ok) AS ordered
   FROM (SELECT score <= lag(score) OVER (ORDER BY rank) OR lag(score) OVER (ORDER BY rank) IS NULL AS ok
-		  FROM automl.leaderboard('shop') WHERE status = 'ok') s;
+		  FROM automl.leaderboard('shop') WHERE status = 'ok' AND NOT selected) s;
+-- accuracy: the selected trial is the earliest within one standard error
+-- of the top score, no later than the top trial
+WITH m AS (SELECT model_id, metrics->'search' AS search FROM automl.models
+			WHERE model_name = 'shop' AND version = 1),
+	 t AS (SELECT t.* FROM automl.trials t JOIN m USING (model_id)),
+	 top AS (SELECT t.score - t.score_se AS band FROM t, m
+			  WHERE t.trial = (m.search->>'top_trial')::int),
+	 sel AS (SELECT * FROM t WHERE selected)
+SELECT (SELECT count(*) FROM sel) AS selected,
+	   m.search->>'selected_by' AS selected_by,
+	   sel.trial <= (m.search->>'top_trial')::int AS not_later,
+	   sel.score >= top.band - 1e-12 AS within_se,
+	   (SELECT count(*) FROM t WHERE t.status = 'ok' AND t.trial < sel.trial
+		   AND t.score >= top.band - 1e-12) AS earlier_in_band
+  FROM m, top, sel;
 
 -- deterministic: the same seed and data give the same trials and winner
 SELECT version FROM automl.train('shop', 'shop', 'churn', time_budget => '2 minutes',
@@ -45,9 +60,13 @@ SELECT count(*) AS trials,
 SELECT task, metrics->'search'->>'metric' AS metric, (metrics->>'r2')::float8 > 0.99 AS fits
   FROM automl.train('basket', 'shop', 'basket', time_budget => '1 minute',
 					options => '{"exclude": ["i", "churn"], "metric": "rmse"}');
-SELECT bool_and(ok) AS ascending
-  FROM (SELECT score >= lag(score) OVER (ORDER BY rank) OR lag(score) OVER (ORDER BY rank) IS NULL AS ok
+SELECT bool_and(ok) AS ascending, bool_or(selected AND rank = 1) AS best_selected
+  FROM (SELECT score >= lag(score) OVER (ORDER BY rank) OR lag(score) OVER (ORDER BY rank) IS NULL AS ok,
+			   selected, rank
 		  FROM automl.leaderboard('basket') WHERE status = 'ok') s;
+SELECT metrics->'search'->>'selected_by' AS selected_by,
+	   metrics->'search'->'top_trial' = metrics->'search'->'best_trial' AS top_is_best
+  FROM automl.models WHERE model_name = 'basket';
 
 -- a budget too short for the whole search still returns a model, in time
 SELECT metrics->'search'->>'stopped' AS stopped, version

@@ -179,19 +179,22 @@ registry_insert(const RegistryRow *row, int *version)
 	return model_id;
 }
 
-/* Record the trials of a search in automl.trials (inside SPI). */
+/*
+ * Record the trials of a search in automl.trials (inside SPI); trials[best]
+ * is the one refitted as the model.
+ */
 void
 registry_insert_trials(const char *model_name, int version, int64 model_id,
-					   const char *metric, const SearchTrial *trials, int ntrials)
+					   const char *metric, const SearchTrial *trials, int ntrials, int best)
 {
-	Oid			argtypes[10] = {TEXTOID, INT4OID, INT8OID, INT4OID, TEXTOID, JSONBOID,
-	FLOAT8OID, FLOAT8OID, TEXTOID, TEXTOID};
+	Oid			argtypes[12] = {TEXTOID, INT4OID, INT8OID, INT4OID, TEXTOID, JSONBOID,
+	FLOAT8OID, FLOAT8OID, TEXTOID, TEXTOID, FLOAT8OID, BOOLOID};
 
 	for (int i = 0; i < ntrials; i++)
 	{
 		const SearchTrial *t = &trials[i];
-		Datum		values[10];
-		char		nulls[10];
+		Datum		values[12];
+		char		nulls[12];
 		int			ret;
 
 		memset(nulls, ' ', sizeof(nulls));
@@ -208,10 +211,15 @@ registry_insert_trials(const char *model_name, int version, int64 model_id,
 		values[7] = Float8GetDatum(t->fit_seconds);
 		values[8] = CStringGetTextDatum(t->status);
 		values[9] = CStringGetTextDatum(metric);
+		values[10] = Float8GetDatum(t->score_se);
+		if (!isfinite(t->score_se))
+			nulls[10] = 'n';
+		values[11] = BoolGetDatum(i == best);
 		ret = SPI_execute_with_args("INSERT INTO automl.trials (model_name, version, model_id, trial,"
-									" algorithm, hyperparams, score, fit_seconds, status, metric)"
-									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-									10, argtypes, values, nulls, false, 0);
+									" algorithm, hyperparams, score, fit_seconds, status, metric,"
+									" score_se, selected)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+									12, argtypes, values, nulls, false, 0);
 		if (ret != SPI_OK_INSERT)
 			elog(ERROR, "could not insert into automl.trials: %s", SPI_result_code_string(ret));
 	}

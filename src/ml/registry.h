@@ -50,7 +50,7 @@ extern int64 registry_insert(const RegistryRow *row, int *version);
 struct SearchTrial;
 extern void registry_insert_trials(const char *model_name, int version, int64 model_id,
 								   const char *metric, const struct SearchTrial *trials,
-								   int ntrials);
+								   int ntrials, int best);
 
 /* Fill row's descriptive fields from a model (its info and preprocessor) */
 extern void registry_row_from_model(RegistryRow *row, const MlModel *m,

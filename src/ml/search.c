@@ -24,7 +24,10 @@
  *	  than the best mean so far is pruned (it cannot win).
  * 5. Budget: a trial starts only when the time its algorithm took before
  *	  fits in what is left; a trial still running at the deadline is
- *	  stopped (status timeout).  The winner is refitted by the caller.
+ *	  stopped (status timeout).
+ * 6. Selection: the best score, except for accuracy and F1 under
+ *	  cross-validation, where the earliest trial within one standard error
+ *	  of the best score wins (select_winner).  The caller refits it.
  *
  * Deterministic: the trials, their order and the winner depend only on the
  * data, the seed and the scores, never on timing, as long as the budget
@@ -400,7 +403,8 @@ trial_run(SearchCtx *c, SearchTrial *t)
 	SearchResult *res = c->res;
 	TimestampTz start = GetCurrentTimestamp();
 	double		best = res->best >= 0 ? res->trials[res->best].score : NAN;
-	double		sum = 0;
+	double		sum = 0,
+				sumsq = 0;
 	const char *status = "ok";
 
 	if (!c->family[family_of(t)].built)
@@ -417,6 +421,7 @@ trial_run(SearchCtx *c, SearchTrial *t)
 			break;
 		}
 		sum += score;
+		sumsq += score * score;
 		t->folds++;
 		if (f == 0 && c->nfolds > 1 && hopeless(c, score, best))
 		{
@@ -425,6 +430,13 @@ trial_run(SearchCtx *c, SearchTrial *t)
 		}
 	}
 	t->score = t->folds > 0 ? sum / t->folds : NAN;
+	t->score_se = NAN;
+	if (t->folds > 1)
+	{
+		double		var = (sumsq - sum * sum / t->folds) / (t->folds - 1);
+
+		t->score_se = sqrt(Max(var, 0.0) / t->folds);
+	}
 	t->status = status;
 	t->fit_seconds = seconds_since(start);
 	if (strcmp(status, "ok") == 0 && (res->best < 0 || better(c, t->score, best)))
@@ -757,6 +769,47 @@ local_search(SearchCtx *c)
 	}
 }
 
+/*
+ * The winner among the finished trials.  Accuracy and F1 count whole
+ * validation rows: on small data many configurations tie or differ by a
+ * row or two, which is noise, and the best of many noisy trials is biased
+ * upwards (the local search piles its trials up wherever the noise happened
+ * to favour).  So a later trial has to beat the earlier ones by more than
+ * one standard error (over the folds) of the best score: the earliest trial
+ * within that band wins.  The trials run in order of preference (defaults
+ * and cheap configurations first, then perturbations of the leaders), so
+ * this keeps the default unless the search found something clearly better.
+ * Other metrics are continuous and finer grained: the best score wins.
+ */
+static void
+select_winner(SearchCtx *c)
+{
+	SearchResult *res = c->res;
+	const SearchTrial *top;
+	double		band;
+
+	res->top = res->best;
+	res->selected_by = "best score";
+	if (res->best < 0 || c->nfolds < 2 || c->spec->task != ML_CLASSIFICATION ||
+		!(strcmp(c->spec->metric, "accuracy") == 0 || strcmp(c->spec->metric, "f1") == 0))
+		return;
+	top = &res->trials[res->best];
+	if (isnan(top->score_se))
+		return;
+	band = top->score - top->score_se - 1e-12;
+	res->selected_by = "earliest within one standard error of the best score";
+	for (int i = 0; i < res->best; i++)
+	{
+		const SearchTrial *t = &res->trials[i];
+
+		if (strcmp(t->status, "ok") == 0 && t->folds == c->nfolds && t->score >= band)
+		{
+			res->best = i;
+			break;
+		}
+	}
+}
+
 /* Spread of the regression target, to scale the lasso's alpha. */
 static double
 target_sd(const SearchSpec *s)
@@ -790,7 +843,7 @@ search_run(const SearchSpec *spec, SearchResult *res)
 	old = MemoryContextSwitchTo(c.cxt);
 	ml_rng_seed(&c.rng, spec->seed ^ UINT64_C(0x5EA5C4));
 	res->trials = MemoryContextAlloc(CurrentMemoryContext, sizeof(SearchTrial) * SEARCH_MAX_TRIALS);
-	res->best = -1;
+	res->best = res->top = -1;
 	res->higher_better = search_metric_higher_better(spec->metric);
 	res->stopped = "converged";
 	c.last_notice = GetCurrentTimestamp();
@@ -807,6 +860,7 @@ search_run(const SearchSpec *spec, SearchResult *res)
 		local_search(&c);
 	if (seconds_left(&c) <= 0)
 		res->stopped = "budget";
+	select_winner(&c);
 	res->seconds = seconds_since(spec->start);
 	progress_notice(&c, true);
 

@@ -24,6 +24,7 @@ typedef struct SearchTrial
 	const MlAlgorithm *alg;
 	MlHyperparams hp;
 	double		score;			/* mean validation metric; NaN if none */
+	double		score_se;		/* its standard error over the folds */
 	double		fit_seconds;	/* all its folds */
 	const char *status;			/* ok, pruned, timeout, failed */
 	int			folds;			/* folds evaluated */
@@ -47,10 +48,12 @@ typedef struct SearchResult
 	SearchTrial *trials;
 	int			ntrials;
 	int			best;			/* index of the winner, -1 if none */
+	int			top;			/* index of the best score, -1 if none */
 	bool		higher_better;
 	int			folds;			/* k of k-fold; 1 for a holdout */
 	double		seconds;
 	const char *stopped;		/* converged, budget, trials */
+	const char *selected_by;	/* how the winner was chosen among the trials */
 } SearchResult;
 
 /* The default metric of a task, and whether larger values are better. */

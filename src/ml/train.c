@@ -497,6 +497,13 @@ evaluate_test(TrainRun *run)
 			jw_null(&w);
 		jw_key(&w, "best_score");
 		jw_double(&w, sr->best >= 0 ? sr->trials[sr->best].score : NAN);
+		jw_key(&w, "selected_by");
+		jw_string(&w, sr->selected_by);
+		jw_key(&w, "top_trial");
+		if (sr->top >= 0)
+			jw_int64(&w, sr->trials[sr->top].trial);
+		else
+			jw_null(&w);
 		jw_key(&w, "budget_seconds");
 		jw_double(&w, run->budget_seconds);
 		jw_key(&w, "seconds");
@@ -842,7 +849,7 @@ automl_train(PG_FUNCTION_ARGS)
 	model_id = registry_insert(&row, &version);
 	if (run.searched)
 		registry_insert_trials(run.model_name, version, model_id, run.metric,
-							   run.search.trials, run.search.ntrials);
+							   run.search.trials, run.search.ntrials, run.search.best);
 	SPI_finish();
 	train_report_progress(100);
 	MemoryContextSwitchTo(old);
