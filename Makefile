@@ -9,6 +9,11 @@ OBJS = \
 	src/automl.o \
 	src/common/html_buf.o \
 	src/common/json_out.o \
+	src/jobs/dispatcher.o \
+	src/jobs/job_shmem.o \
+	src/jobs/job_sql.o \
+	src/jobs/job_worker.o \
+	src/jobs/launcher.o \
 	src/profile/column_kind.o \
 	src/profile/extremes.o \
 	src/profile/freq.o \

@@ -568,3 +568,201 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION automl.drop_model(text, int) IS
 	'Drops one version of a model, or all of them when version is NULL; returns how many were dropped.';
+
+-- =====================================================================
+-- Background jobs (docs/jobs.md): run by background workers when automl
+-- is in shared_preload_libraries
+-- =====================================================================
+
+CREATE TABLE automl.jobs (
+	job_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	kind		text NOT NULL CHECK (kind IN ('train', 'profile')),
+	status		text NOT NULL DEFAULT 'queued'
+				CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
+	progress	float8 NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 100),
+	args		jsonb NOT NULL,
+	result		jsonb,
+	error		text,
+	submitted_by name NOT NULL DEFAULT CURRENT_USER,
+	submitted_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	started_at	timestamptz,
+	finished_at timestamptz,
+	worker_pid	int
+);
+CREATE INDEX jobs_active ON automl.jobs (job_id) WHERE status IN ('queued', 'running');
+CREATE INDEX jobs_active_by_role ON automl.jobs (submitted_by) WHERE status IN ('queued', 'running');
+COMMENT ON TABLE automl.jobs IS
+	'Background jobs: submitted by automl.train_async and automl.profile_async, run first in first out by at most automl.max_workers background workers.';
+COMMENT ON COLUMN automl.jobs.job_id IS 'Identifies the job; the order of submission.';
+COMMENT ON COLUMN automl.jobs.kind IS 'What the job runs: train (automl.train) or profile (automl.profile).';
+COMMENT ON COLUMN automl.jobs.status IS 'queued, running, then succeeded, failed or cancelled.';
+COMMENT ON COLUMN automl.jobs.progress IS 'Percent done (0 to 100), updated every few seconds while the job runs.';
+COMMENT ON COLUMN automl.jobs.args IS 'The arguments of the job''s function, by name (a relation as its name and relation_oid).';
+COMMENT ON COLUMN automl.jobs.result IS 'What the function returned: for train the row of automl.train as an object, for profile the profile.';
+COMMENT ON COLUMN automl.jobs.error IS 'Why a job failed or who cancelled it.';
+COMMENT ON COLUMN automl.jobs.submitted_by IS 'The role that submitted the job; the job runs with its privileges.';
+COMMENT ON COLUMN automl.jobs.submitted_at IS 'When the job was submitted.';
+COMMENT ON COLUMN automl.jobs.started_at IS 'When a worker took the job.';
+COMMENT ON COLUMN automl.jobs.finished_at IS 'When the job ended.';
+COMMENT ON COLUMN automl.jobs.worker_pid IS 'Process id of the background worker that ran the job.';
+
+-- A role sees and cancels the jobs of the roles it belongs to; it submits
+-- only in its own name, and can only move its queued jobs to cancelled.
+-- The workers (superuser) move jobs through the other states.
+ALTER TABLE automl.jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY jobs_readable ON automl.jobs FOR SELECT
+	USING (pg_catalog.pg_has_role(CURRENT_USER,
+		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) submitted_by), 'MEMBER'));
+CREATE POLICY jobs_submit_own ON automl.jobs FOR INSERT
+	WITH CHECK (submitted_by OPERATOR(pg_catalog.=) CURRENT_USER AND status OPERATOR(pg_catalog.=) 'queued');
+CREATE POLICY jobs_cancel_queued ON automl.jobs FOR UPDATE
+	USING (status OPERATOR(pg_catalog.=) 'queued')
+	WITH CHECK (status OPERATOR(pg_catalog.=) 'cancelled');
+GRANT SELECT ON automl.jobs TO PUBLIC;
+GRANT INSERT (kind, args) ON automl.jobs TO PUBLIC;
+GRANT UPDATE (status, finished_at, error) ON automl.jobs TO PUBLIC;
+COMMENT ON POLICY jobs_readable ON automl.jobs IS
+	'A role sees the jobs of roles it belongs to.';
+COMMENT ON POLICY jobs_submit_own ON automl.jobs IS
+	'Jobs are submitted queued, in the name of the submitting role.';
+COMMENT ON POLICY jobs_cancel_queued ON automl.jobs IS
+	'A role can only cancel a queued job it sees (automl.cancel_job).';
+
+CREATE FUNCTION automl._job_submitted()
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'automl_job_submitted'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION automl._job_submitted() IS
+	'Internal: errors unless background jobs are enabled; wakes the database''s dispatcher when the transaction commits.';
+
+CREATE FUNCTION automl._job_stop(job_id bigint, submitted_by name)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'automl_job_stop'
+	LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION automl._job_stop(bigint, name) IS
+	'Internal (automl.cancel_job): interrupts the worker of a running job; the caller needs the privileges of the role that submitted it.';
+
+CREATE FUNCTION automl._job_submit(kind text, args jsonb)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	active bigint;
+	max_jobs int;
+	id bigint;
+BEGIN
+	PERFORM automl._job_submitted();
+	max_jobs := current_setting('automl.max_jobs_per_role')::int;
+	-- one submission of a role at a time, so that the count below holds
+	PERFORM pg_advisory_xact_lock(1634561388, hashtext('automl jobs of ' || CURRENT_USER));
+	SELECT count(*) INTO active FROM automl.jobs j
+	 WHERE j.submitted_by = CURRENT_USER AND j.status IN ('queued', 'running');
+	IF active >= max_jobs THEN
+		RAISE EXCEPTION 'role "%" already has % queued or running automl jobs', CURRENT_USER, active
+			USING ERRCODE = '53400',
+				  HINT = format('Wait for one to finish, or cancel one with automl.cancel_job(); the limit is automl.max_jobs_per_role (%s).', max_jobs);
+	END IF;
+	INSERT INTO automl.jobs (kind, args) VALUES (_job_submit.kind, _job_submit.args)
+	RETURNING job_id INTO id;
+	PERFORM pg_notify('automl_jobs', jsonb_build_object('job_id', id, 'status', 'queued', 'progress', 0)::text);
+	RETURN id;
+END $$;
+COMMENT ON FUNCTION automl._job_submit(text, jsonb) IS
+	'Internal: queues a job of the given kind for the current role (automl.max_jobs_per_role applies) and returns its job_id.';
+
+CREATE FUNCTION automl.train_async(model_name text, relation pg_catalog.regclass, target text,
+								   task text DEFAULT 'auto', algorithm text DEFAULT 'auto',
+								   time_budget interval DEFAULT '1 minute',
+								   options jsonb DEFAULT '{}')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF model_name IS NULL OR relation IS NULL OR target IS NULL THEN
+		RAISE EXCEPTION 'model_name, relation and target must not be null' USING ERRCODE = '22004';
+	END IF;
+	RETURN automl._job_submit('train', jsonb_build_object(
+		'model_name', model_name, 'relation', relation::text, 'relation_oid', relation::oid,
+		'target', target, 'task', task, 'algorithm', algorithm,
+		'time_budget', time_budget::text, 'options', coalesce(options, '{}')));
+END $$;
+COMMENT ON FUNCTION automl.train_async(text, pg_catalog.regclass, text, text, text, interval, jsonb) IS
+	'Queues automl.train with these arguments as a background job and returns its job_id at once; see automl.jobs and automl.wait_job.';
+
+CREATE FUNCTION automl.profile_async(relation pg_catalog.regclass, options jsonb DEFAULT '{}')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF relation IS NULL THEN
+		RAISE EXCEPTION 'relation must not be null' USING ERRCODE = '22004';
+	END IF;
+	RETURN automl._job_submit('profile', jsonb_build_object(
+		'relation', relation::text, 'relation_oid', relation::oid, 'options', coalesce(options, '{}')));
+END $$;
+COMMENT ON FUNCTION automl.profile_async(pg_catalog.regclass, jsonb) IS
+	'Queues automl.profile of relation as a background job and returns its job_id at once.';
+
+CREATE FUNCTION automl.wait_job(job_id bigint, timeout interval DEFAULT NULL)
+	RETURNS automl.jobs
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	j automl.jobs;
+	j_xmin xid;
+	deadline timestamptz := clock_timestamp() + timeout;
+BEGIN
+	IF current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'automl.wait_job needs a READ COMMITTED transaction'
+			USING ERRCODE = '25000',
+				  HINT = 'Its snapshot would never see the job change; call it outside the transaction.';
+	END IF;
+	LOOP
+		SELECT * INTO j FROM automl.jobs WHERE jobs.job_id = wait_job.job_id;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'automl job % does not exist', wait_job.job_id USING ERRCODE = '42704';
+		END IF;
+		IF j.status IN ('succeeded', 'failed', 'cancelled') OR clock_timestamp() >= deadline THEN
+			RETURN j;
+		END IF;
+		IF j.status = 'queued' THEN
+			SELECT jobs.xmin INTO j_xmin FROM automl.jobs WHERE jobs.job_id = wait_job.job_id;
+			IF j_xmin = xid(pg_current_xact_id_if_assigned()) THEN
+				RAISE EXCEPTION 'automl job % was submitted in this transaction: it starts when the transaction commits', wait_job.job_id
+					USING ERRCODE = '25000', HINT = 'Commit, then wait for it.';
+			END IF;
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+END $$;
+COMMENT ON FUNCTION automl.wait_job(bigint, interval) IS
+	'Waits until the job ends (or the timeout passes) and returns its row of automl.jobs.';
+
+CREATE FUNCTION automl.cancel_job(job_id bigint)
+	RETURNS boolean
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	j automl.jobs;
+BEGIN
+	UPDATE automl.jobs SET status = 'cancelled', finished_at = clock_timestamp(),
+		   error = format('cancelled by role %s', CURRENT_USER)
+	 WHERE jobs.job_id = cancel_job.job_id AND status = 'queued';
+	IF FOUND THEN
+		PERFORM pg_notify('automl_jobs',
+						  jsonb_build_object('job_id', cancel_job.job_id, 'status', 'cancelled', 'progress', 0)::text);
+		RETURN true;
+	END IF;
+	SELECT * INTO j FROM automl.jobs WHERE jobs.job_id = cancel_job.job_id;
+	IF NOT FOUND OR j.status <> 'running' THEN
+		RETURN false;
+	END IF;
+	RETURN automl._job_stop(j.job_id, j.submitted_by);
+END $$;
+COMMENT ON FUNCTION automl.cancel_job(bigint) IS
+	'Cancels a queued job, or stops a running one (it ends cancelled); false if the job has ended or is not visible.';

@@ -16,6 +16,7 @@
 #include "utils/guc.h"
 
 #include "automl.h"
+#include "jobs/jobs.h"
 #include "ml/model_cache.h"
 #include "ml/train.h"
 
@@ -40,5 +41,6 @@ _PG_init(void)
 	profile_init_gucs();
 	train_init_gucs();
 	model_cache_init();
+	jobs_init();
 	MarkGUCPrefixReserved("automl");
 }
