@@ -66,7 +66,7 @@ HEADERS = $(wildcard src/*.h src/*/*.h)
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel \
-	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain
+	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs
 REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc

@@ -610,13 +610,17 @@ COMMENT ON COLUMN automl.jobs.worker_pid IS 'Process id of the background worker
 -- only in its own name, and can only move its queued jobs to cancelled.
 -- The workers (superuser) move jobs through the other states.
 ALTER TABLE automl.jobs ENABLE ROW LEVEL SECURITY;
+-- (the role's oid, not its name: a dropped role's jobs are then hidden
+-- instead of making pg_has_role fail)
 CREATE POLICY jobs_readable ON automl.jobs FOR SELECT
 	USING (pg_catalog.pg_has_role(CURRENT_USER,
 		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) submitted_by), 'MEMBER'));
 CREATE POLICY jobs_submit_own ON automl.jobs FOR INSERT
 	WITH CHECK (submitted_by OPERATOR(pg_catalog.=) CURRENT_USER AND status OPERATOR(pg_catalog.=) 'queued');
 CREATE POLICY jobs_cancel_queued ON automl.jobs FOR UPDATE
-	USING (status OPERATOR(pg_catalog.=) 'queued')
+	USING (status OPERATOR(pg_catalog.=) 'queued' AND
+		   pg_catalog.pg_has_role(CURRENT_USER,
+		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) submitted_by), 'MEMBER'))
 	WITH CHECK (status OPERATOR(pg_catalog.=) 'cancelled');
 GRANT SELECT ON automl.jobs TO PUBLIC;
 GRANT INSERT (kind, args) ON automl.jobs TO PUBLIC;
