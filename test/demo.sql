@@ -47,6 +47,15 @@ SELECT model_name, version, task, algorithm, deployed,
   FROM automl.train('paid', 'sales', 'paid', time_budget => '20 seconds',
                     options => '{"exclude": ["id"]}');
 
+\echo '== the same training as a background job: submitted at once, then waited for =='
+SELECT automl.train_async('paid_nightly', 'sales', 'paid', algorithm => 'gradient_boosting',
+                          options => '{"exclude": ["id"]}') AS job_id \gset
+SELECT job_id, kind, status, submitted_by FROM automl.jobs WHERE job_id = :job_id;
+SELECT job_id, status, progress, result->>'version' AS version,
+       round((result->'metrics'->>'accuracy')::numeric, 3) AS accuracy,
+       round(extract(epoch FROM finished_at - started_at)::numeric, 1) AS seconds
+  FROM automl.wait_job(:job_id);
+
 \echo '== the search''s leaderboard =='
 SELECT rank, trial, algorithm, round(score::numeric, 4) AS accuracy,
        round(fit_seconds::numeric, 2) AS seconds, status
