@@ -83,19 +83,35 @@ end_spi(void)
 	pgstat_report_stat(false);
 }
 
+/*
+ * On exit: give up the database's entry, keeping it (and waking the
+ * launcher) if jobs were submitted meanwhile.
+ */
 static void
 dispatcher_detach(int code, Datum arg)
 {
+	Latch	   *launcher;
+
 	LWLockAcquire(jobs_shared->lock, LW_EXCLUSIVE);
-	if (my_db && my_db->dispatcher_pid == MyProcPid)
+	if (my_db->dispatcher_pid == MyProcPid)
 	{
 		my_db->dispatcher_pid = 0;
 		my_db->dispatcher_latch = NULL;
+		if (!my_db->requested)
+			my_db->dboid = InvalidOid;
 	}
+	launcher = jobs_shared->launcher_latch;
 	LWLockRelease(jobs_shared->lock);
+	if (launcher)
+		SetLatch(launcher);
 }
 
-/* Register as the dispatcher of this database; false if another is. */
+/*
+ * Register as the dispatcher of dboid, taking its request; false if
+ * another dispatcher has it.  Done before connecting, so that the request
+ * of a database that cannot be connected to (dropped meanwhile) is not
+ * retried for ever.
+ */
 static bool
 dispatcher_attach(Oid dboid)
 {
@@ -112,6 +128,7 @@ dispatcher_attach(Oid dboid)
 	{
 		my_db->dispatcher_pid = MyProcPid;
 		my_db->dispatcher_latch = MyLatch;
+		my_db->requested = false;
 		ok = true;
 	}
 	LWLockRelease(jobs_shared->lock);
@@ -389,14 +406,10 @@ automl_jobs_dispatcher_main(Datum arg)
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-	pgstat_report_appname("automl dispatcher");
-
 	if (!dispatcher_attach(dboid))
 		proc_exit(0);
-	LWLockAcquire(jobs_shared->lock, LW_EXCLUSIVE);
-	my_db->requested = false;
-	LWLockRelease(jobs_shared->lock);
+	BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
+	pgstat_report_appname("automl dispatcher");
 	if (!automl_installed())
 		proc_exit(0);
 
@@ -436,13 +449,9 @@ automl_jobs_dispatcher_main(Datum arg)
 		{
 			bool		requested;
 
-			LWLockAcquire(jobs_shared->lock, LW_EXCLUSIVE);
+			/* a request arriving after this is kept by dispatcher_detach */
+			LWLockAcquire(jobs_shared->lock, LW_SHARED);
 			requested = my_db->requested;
-			if (!requested)
-			{
-				my_db->dispatcher_pid = 0;
-				my_db->dispatcher_latch = NULL;
-			}
 			LWLockRelease(jobs_shared->lock);
 			if (!requested)
 				proc_exit(0);

@@ -112,15 +112,12 @@ automl_jobs_launcher_main(Datum arg)
 			bool		wanted;
 			pid_t		pid;
 
+			/* (a dispatcher clears its own entry when it exits) */
 			if (handles[i] != NULL &&
 				GetBackgroundWorkerPid(handles[i], &pid) == BGWH_STOPPED)
 			{
 				pfree(handles[i]);
 				handles[i] = NULL;
-				LWLockAcquire(jobs_shared->lock, LW_EXCLUSIVE);
-				d->dispatcher_pid = 0;
-				d->dispatcher_latch = NULL;
-				LWLockRelease(jobs_shared->lock);
 			}
 			LWLockAcquire(jobs_shared->lock, LW_SHARED);
 			dboid = d->dboid;
