@@ -157,6 +157,7 @@ run_job(const char *sql, const char *args, Oid role)
 								(Datum[]) {DirectFunctionCall1(jsonb_in, CStringGetDatum(args))},
 								NULL, false, 0);
 	disable_timeout(STATEMENT_TIMEOUT, false);
+	HOLD_CANCEL_INTERRUPTS();	/* done: store the outcome */
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "job statement failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed > 0)
@@ -232,6 +233,11 @@ automl_job_worker_main(Datum arg)
 	jobs_shared->slots[my_slot].worker_pid = MyProcPid;
 	LWLockRelease(jobs_shared->lock);
 
+	/*
+	 * A cancel is acted on only inside the job's statement (below); before
+	 * and after it, the bookkeeping must not be interrupted.
+	 */
+	HOLD_CANCEL_INTERRUPTS();
 	if (!load_job(&job_kind, &job_args, &job_role, &role))
 		proc_exit(0);			/* cancelled or failed meanwhile */
 	sql = kind_sql(job_kind);
@@ -256,6 +262,7 @@ automl_job_worker_main(Datum arg)
 	started = GetCurrentTimestamp();
 	PG_TRY();
 	{
+		RESUME_CANCEL_INTERRUPTS();
 		run_job(sql, job_args, role);
 	}
 	PG_CATCH();
@@ -270,7 +277,7 @@ automl_job_worker_main(Datum arg)
 		AbortCurrentTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
-		/* a cancel that arrives now must not stop the bookkeeping */
+		HOLD_CANCEL_INTERRUPTS();
 		QueryCancelPending = false;
 		store_failure(edata, started);
 	}
