@@ -64,25 +64,6 @@ static Launched launched[JOBS_MAX_SLOTS];
 static int	nlaunched = 0;
 static JobDatabase *my_db = NULL;
 
-static void
-begin_spi(void)
-{
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	PushActiveSnapshot(GetTransactionSnapshot());
-}
-
-static void
-end_spi(void)
-{
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(false);
-}
-
 /*
  * On exit: give up the database's entry, keeping it (and waking the
  * launcher) if jobs were submitted meanwhile.
@@ -254,15 +235,10 @@ start_job_worker(int slot, int64 job_id)
 	BackgroundWorker bgw;
 	BackgroundWorkerHandle *handle;
 	Oid			dboid = MyDatabaseId;
+	char		name[BGW_MAXLEN];
 
-	memset(&bgw, 0, sizeof(bgw));
-	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	bgw.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "automl");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "automl_job_worker_main");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "automl job " INT64_FORMAT, job_id);
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "automl job");
+	snprintf(name, sizeof(name), "automl job " INT64_FORMAT, job_id);
+	jobs_worker_init(&bgw, "automl_job_worker_main", "automl job", name);
 	bgw.bgw_main_arg = Int32GetDatum(slot);
 	memcpy(bgw.bgw_extra, &job_id, sizeof(job_id));
 	memcpy(bgw.bgw_extra + sizeof(job_id), &dboid, sizeof(dboid));
@@ -286,7 +262,7 @@ start_next_job(void)
 
 	if (slot < 0)
 		return false;
-	begin_spi();
+	job_begin_transaction();
 	ret = SPI_execute("UPDATE automl.jobs SET status = 'running', started_at = pg_catalog.clock_timestamp(),"
 					  " progress = 0 WHERE job_id OPERATOR(pg_catalog.=)"
 					  " (SELECT job_id FROM automl.jobs WHERE status OPERATOR(pg_catalog.=) 'queued'"
@@ -305,7 +281,7 @@ start_next_job(void)
 		LWLockRelease(jobs_shared->lock);
 		job_notify(job_id, "running", 0);
 	}
-	end_spi();
+	job_commit_transaction();
 	if (job_id == 0)
 	{
 		release_slot(slot, 0);
@@ -316,13 +292,13 @@ start_next_job(void)
 	if (handle == NULL)
 	{
 		/* no background worker slot free (max_worker_processes): retry later */
-		begin_spi();
+		job_begin_transaction();
 		SPI_execute_with_args("UPDATE automl.jobs SET status = 'queued', started_at = NULL"
 							  " WHERE job_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'running'",
 							  1, (Oid[]) {INT8OID}, (Datum[]) {Int64GetDatum(job_id)}, NULL, false, 0);
 		job_notify(job_id, "queued", 0);
 		release_slot(slot, job_id);
-		end_spi();
+		job_commit_transaction();
 		ereport(LOG,
 				(errmsg("automl: could not start a worker for job " INT64_FORMAT "; it stays queued", job_id),
 				 errhint("Raise max_worker_processes.")));
@@ -380,7 +356,7 @@ publish_progress(void)
 			continue;
 		if (!started)
 		{
-			begin_spi();
+			job_begin_transaction();
 			started = true;
 		}
 		SPI_execute_with_args("UPDATE automl.jobs SET progress = $2"
@@ -394,7 +370,7 @@ publish_progress(void)
 		l->published_at = now;
 	}
 	if (started)
-		end_spi();
+		job_commit_transaction();
 }
 
 void
@@ -430,17 +406,17 @@ automl_jobs_dispatcher_main(Datum arg)
 		LWLockRelease(jobs_shared->lock);
 
 		reap_workers();
-		begin_spi();
+		job_begin_transaction();
 		fail_orphaned_jobs();
-		end_spi();
+		job_commit_transaction();
 		while (start_next_job())
 			;
 		publish_progress();
 
-		begin_spi();
+		job_begin_transaction();
 		SPI_execute("SELECT 1 FROM automl.jobs WHERE status OPERATOR(pg_catalog.=) 'queued' LIMIT 1", true, 1);
 		queued_left = SPI_processed > 0;
-		end_spi();
+		job_commit_transaction();
 		pgstat_report_activity(STATE_IDLE, NULL);
 
 		if (nlaunched > 0 || queued_left)

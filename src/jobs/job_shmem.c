@@ -65,19 +65,31 @@ jobs_shmem_startup(void)
 	LWLockRelease(AddinShmemInitLock);
 }
 
+/*
+ * Fill in a background worker of ours: function, name and type, started
+ * when the server accepts connections, never restarted by the postmaster.
+ */
+void
+jobs_worker_init(BackgroundWorker *bgw, const char *function, const char *type,
+				 const char *name)
+{
+	memset(bgw, 0, sizeof(*bgw));
+	bgw->bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	bgw->bgw_start_time = BgWorkerStart_RecoveryFinished;
+	bgw->bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(bgw->bgw_library_name, BGW_MAXLEN, "automl");
+	snprintf(bgw->bgw_function_name, BGW_MAXLEN, "%s", function);
+	snprintf(bgw->bgw_type, BGW_MAXLEN, "%s", type);
+	snprintf(bgw->bgw_name, BGW_MAXLEN, "%s", name);
+}
+
 static void
 register_launcher(void)
 {
 	BackgroundWorker bgw;
 
-	memset(&bgw, 0, sizeof(bgw));
-	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	jobs_worker_init(&bgw, "automl_jobs_launcher_main", "automl launcher", "automl launcher");
 	bgw.bgw_restart_time = 5;
-	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "automl");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "automl_jobs_launcher_main");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "automl launcher");
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "automl launcher");
 	RegisterBackgroundWorker(&bgw);
 }
 
@@ -158,20 +170,6 @@ jobs_request_database(Oid dboid)
 			 JOBS_MAX_DATABASES, dboid);
 	if (launcher)
 		SetLatch(launcher);
-}
-
-/* Jobs running now, in every database. */
-int
-jobs_running_count(void)
-{
-	int			n = 0;
-
-	LWLockAcquire(jobs_shared->lock, LW_SHARED);
-	for (int i = 0; i < JOBS_MAX_SLOTS; i++)
-		if (jobs_shared->slots[i].in_use)
-			n++;
-	LWLockRelease(jobs_shared->lock);
-	return n;
 }
 
 static void

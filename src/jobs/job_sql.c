@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * job_sql.c
- *	  The status changes of a job in automl.jobs, with their NOTIFY.
+ *	  The status changes of a job in automl.jobs, with their NOTIFY, and
+ *	  the transactions of the background workers that make them.
  *
  * Called by the dispatcher and the job workers, inside a transaction with
  * SPI connected.  Every change is conditional on the status it changes
@@ -14,11 +15,34 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "pgstat.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 
 #include "jobs/jobs.h"
+
+/* Start a transaction of a background worker, with SPI and a snapshot. */
+void
+job_begin_transaction(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	PushActiveSnapshot(GetTransactionSnapshot());
+}
+
+void
+job_commit_transaction(void)
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_stat(false);
+}
 
 /* NOTIFY automl_jobs, '{"job_id": ..., "status": ..., "progress": ...}' */
 void

@@ -81,25 +81,6 @@ report_progress(double percent)
 	LWLockRelease(jobs_shared->lock);
 }
 
-static void
-begin_spi(void)
-{
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	PushActiveSnapshot(GetTransactionSnapshot());
-}
-
-static void
-end_spi(void)
-{
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_stat(false);
-}
-
 /* The job's kind, args and role; false if it is not ours to run any more. */
 static bool
 load_job(char **kind, char **args, char **role, Oid *roleid)
@@ -107,7 +88,7 @@ load_job(char **kind, char **args, char **role, Oid *roleid)
 	int			ret;
 	bool		found;
 
-	begin_spi();
+	job_begin_transaction();
 	ret = SPI_execute_with_args("UPDATE automl.jobs SET worker_pid = pg_catalog.pg_backend_pid()"
 								" WHERE job_id OPERATOR(pg_catalog.=) $1 AND status OPERATOR(pg_catalog.=) 'running'"
 								" RETURNING kind, args::pg_catalog.text, submitted_by::pg_catalog.text",
@@ -126,7 +107,7 @@ load_job(char **kind, char **args, char **role, Oid *roleid)
 		MemoryContextSwitchTo(old);
 		*roleid = get_role_oid(*role, true);
 	}
-	end_spi();
+	job_commit_transaction();
 	return found;
 }
 
@@ -148,7 +129,7 @@ run_job(const char *sql, const char *args, Oid role)
 	int			ret;
 	char	   *result = NULL;
 
-	begin_spi();
+	job_begin_transaction();
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(role, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	pgstat_report_activity(STATE_RUNNING, sql);
@@ -164,7 +145,7 @@ run_job(const char *sql, const char *args, Oid role)
 		result = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	job_finish(my_job_id, "succeeded", result, NULL, "running");
-	end_spi();
+	job_commit_transaction();
 }
 
 /* After an ERROR: roll back, and store why the job ended. */
@@ -181,7 +162,7 @@ store_failure(ErrorData *edata, TimestampTz started)
 	by = jobs_shared->slots[my_slot].cancelled_by;
 	LWLockRelease(jobs_shared->lock);
 
-	begin_spi();
+	job_begin_transaction();
 	if (cancelled)
 	{
 		const char *name = GetUserNameFromId(by, true);
@@ -204,7 +185,7 @@ store_failure(ErrorData *edata, TimestampTz started)
 			pstrdup(edata->message);
 	}
 	job_finish(my_job_id, status, NULL, error, "running");
-	end_spi();
+	job_commit_transaction();
 }
 
 void

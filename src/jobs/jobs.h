@@ -22,6 +22,7 @@
 
 #include "postgres.h"
 
+#include "postmaster/bgworker.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 
@@ -67,9 +68,12 @@ extern int	automl_max_jobs_per_role;
 extern void jobs_init(void);
 extern bool jobs_enabled(void);
 extern void jobs_request_database(Oid dboid);
-extern int	jobs_running_count(void);
+extern void jobs_worker_init(BackgroundWorker *bgw, const char *function,
+							 const char *type, const char *name);
 
 /* job_sql.c: the jobs table, through SPI, inside a transaction */
+extern void job_begin_transaction(void);
+extern void job_commit_transaction(void);
 extern void job_notify(int64 job_id, const char *status, double progress);
 extern int	job_finish(int64 job_id, const char *status, const char *result_json,
 					   const char *error, const char *from_status);

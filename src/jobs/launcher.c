@@ -61,15 +61,10 @@ start_dispatcher(Oid dboid)
 {
 	BackgroundWorker bgw;
 	BackgroundWorkerHandle *handle;
+	char		name[BGW_MAXLEN];
 
-	memset(&bgw, 0, sizeof(bgw));
-	bgw.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	bgw.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	bgw.bgw_restart_time = BGW_NEVER_RESTART;
-	snprintf(bgw.bgw_library_name, BGW_MAXLEN, "automl");
-	snprintf(bgw.bgw_function_name, BGW_MAXLEN, "automl_jobs_dispatcher_main");
-	snprintf(bgw.bgw_name, BGW_MAXLEN, "automl dispatcher for database %u", dboid);
-	snprintf(bgw.bgw_type, BGW_MAXLEN, "automl dispatcher");
+	snprintf(name, sizeof(name), "automl dispatcher for database %u", dboid);
+	jobs_worker_init(&bgw, "automl_jobs_dispatcher_main", "automl dispatcher", name);
 	bgw.bgw_main_arg = ObjectIdGetDatum(dboid);
 	bgw.bgw_notify_pid = MyProcPid;
 	if (!RegisterDynamicBackgroundWorker(&bgw, &handle))
