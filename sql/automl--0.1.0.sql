@@ -187,7 +187,7 @@ CREATE TABLE automl.models (
 	model_id	bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	model_name	text NOT NULL,
 	version		int NOT NULL,
-	task		text NOT NULL CHECK (task IN ('regression', 'classification')),
+	task		text NOT NULL CHECK (task IN ('regression', 'classification', 'anomaly')),
 	algorithm	text NOT NULL,
 	target		text NOT NULL,
 	features	jsonb NOT NULL,
@@ -213,7 +213,7 @@ COMMENT ON TABLE automl.models IS
 COMMENT ON COLUMN automl.models.model_id IS 'Identifies one version; predict(model_id, ...) uses exactly it.';
 COMMENT ON COLUMN automl.models.model_name IS 'Name given to automl.train(); versions share it.';
 COMMENT ON COLUMN automl.models.version IS '1, 2, ... per model_name.';
-COMMENT ON COLUMN automl.models.task IS 'regression or classification.';
+COMMENT ON COLUMN automl.models.task IS 'regression, classification, or anomaly (a detector of automl.train_detector).';
 COMMENT ON COLUMN automl.models.algorithm IS 'The algorithm trained, e.g. gradient_boosting.';
 COMMENT ON COLUMN automl.models.target IS 'The target column.';
 COMMENT ON COLUMN automl.models.features IS 'Per feature: name, type, kind, encoding and the value that replaces a missing one.';

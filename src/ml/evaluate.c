@@ -159,6 +159,7 @@ automl_evaluate(PG_FUNCTION_ARGS)
 	relid = PG_GETARG_OID(1);
 	cm = model_cache_by_name(name);
 	m = cm->model;
+	model_require_supervised(m, psprintf("model \"%s\"", name), "automl.evaluate");
 
 	rel = relation_open(relid, AccessShareLock);
 	relname = relation_quoted_name(rel);
@@ -237,6 +238,8 @@ automl_feature_importance(PG_FUNCTION_ARGS)
 				 errmsg("model must not be NULL")));
 	cm = model_cache_by_name(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	m = cm->model;
+	model_require_supervised(m, psprintf("model \"%s\"", text_to_cstring(PG_GETARG_TEXT_PP(0))),
+							 "automl.feature_importance");
 	pp = m->pp;
 	InitMaterializedSRF(fcinfo, 0);
 	imp = palloc0(sizeof(double) * pp->p);

@@ -25,6 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "ml/model.h"
+#include "ml/model_cache.h"
 #include "ml/predict.h"
 
 PG_FUNCTION_INFO_V1(automl_explain);
@@ -105,6 +106,7 @@ automl_explain(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model and features must not be NULL")));
 	m = predict_raw_values(fcinfo, by_id, &raw, &desc);
+	model_require_supervised(m, desc, "automl.explain");
 	if (m->alg->explain == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

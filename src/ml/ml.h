@@ -22,7 +22,8 @@
 typedef enum MlTask
 {
 	ML_REGRESSION = 0,
-	ML_CLASSIFICATION = 1
+	ML_CLASSIFICATION = 1,
+	ML_ANOMALY = 2				/* detectors: unsupervised, output a score */
 } MlTask;
 
 /*
@@ -104,6 +105,8 @@ typedef struct MlAlgorithm
 	int			id;				/* stored in the model image: never reuse */
 	bool		regression;		/* supports the task */
 	bool		classification;
+	bool		anomaly;		/* a detector (task ML_ANOMALY): fit ignores
+								 * y, predict gives the anomaly score */
 	bool		one_hot;		/* wants one-hot categoricals and standardised
 								 * columns (linear models, knn, naive bayes)
 								 * rather than ordinal codes (trees) */
@@ -127,6 +130,13 @@ typedef struct MlAlgorithm
 							double *contrib, double *base);
 	/* the raw output explain adds up to, for the same out (NULL with it) */
 	double		(*raw_output) (const void *model, const double *row, int out);
+	/* detectors: the score from which a row is anomalous */
+	double		(*threshold) (const void *model);
+	/*
+	 * detectors: each feature's share (summing to 1) of one row's anomaly
+	 * score, for explanations
+	 */
+	void		(*attribute) (const void *model, const double *row, double *share);
 } MlAlgorithm;
 
 #define ML_ERRBUF_SIZE 256

@@ -83,18 +83,19 @@ model_decode(const void *data, size_t len)
 	m = am_alloc0(sizeof(MlModel));
 	task = ml_get_u8(&r);
 	alg_id = ml_get_u8(&r);
-	if (task > ML_CLASSIFICATION || (m->alg = ml_algorithm_by_id(alg_id)) == NULL)
+	if (task > ML_ANOMALY || (m->alg = ml_algorithm_by_id(alg_id)) == NULL)
 		return NULL;
 	m->task = (MlTask) task;
 	if ((m->task == ML_REGRESSION && !m->alg->regression) ||
-		(m->task == ML_CLASSIFICATION && !m->alg->classification))
+		(m->task == ML_CLASSIFICATION && !m->alg->classification) ||
+		(m->task == ML_ANOMALY) != m->alg->anomaly)
 		return NULL;
 	m->target = ml_get_str(&r);
 	m->nclasses = (int) ml_get_count(&r, 4, MODEL_MAX_CLASSES);
 	numeric = ml_get_u8(&r);
 	if (!ml_reader_ok(&r) || m->target == NULL || numeric > 1 ||
 		(m->task == ML_CLASSIFICATION) != (m->nclasses >= 2) ||
-		(m->task == ML_REGRESSION && m->nclasses != 0))
+		(m->task != ML_CLASSIFICATION && m->nclasses != 0))
 		return NULL;
 	m->classes_numeric = numeric == 1;
 	m->classes = am_alloc0(sizeof(char *) * (m->nclasses + 1));

@@ -219,3 +219,14 @@ model_cache_by_id(int64 model_id)
 	MemoryContextSetParent(cm.cxt, cache_cxt);
 	return &e->cm;
 }
+
+void
+model_require_supervised(const MlModel *m, const char *desc, const char *function)
+{
+	if (m->task == ML_ANOMALY)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("%s is an anomaly detector, not a trained model: %s does not apply to it",
+						desc, function),
+				 errhint("Score rows with automl.anomaly_score() or automl.is_anomaly().")));
+}

@@ -496,7 +496,8 @@ predict_output(FunctionCallInfo fcinfo, bool by_id, PredictOutput what)
 	if (what != OUT_VALUE && m->task != ML_CLASSIFICATION)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("%s is a regression model, which has no %s", call_model_name(pc),
+				 errmsg("%s is a%s model, which has no %s", call_model_name(pc),
+						m->task == ML_ANOMALY ? "n anomaly" : " regression",
 						what == OUT_LABEL ? "class labels" : "class probabilities"),
 				 errhint("Use automl.predict().")));
 	switch (what)

@@ -325,7 +325,15 @@ automl_import_model(PG_FUNCTION_ARGS)
 const char *
 model_task_name(MlTask task)
 {
-	return task == ML_CLASSIFICATION ? "classification" : "regression";
+	switch (task)
+	{
+		case ML_CLASSIFICATION:
+			return "classification";
+		case ML_ANOMALY:
+			return "anomaly";
+		default:
+			return "regression";
+	}
 }
 
 static const char *

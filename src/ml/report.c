@@ -58,7 +58,8 @@ automl_model_report(PG_FUNCTION_ARGS)
 				 errmsg("model must not be NULL")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	/* the same errors as predict: unknown, not deployed, corrupt */
-	(void) model_cache_by_name(name);
+	model_require_supervised(model_cache_by_name(name)->model,
+							 psprintf("model \"%s\"", name), "automl.model_report");
 
 	arg = CStringGetTextDatum(name);
 	if (SPI_connect() != SPI_OK_CONNECT)
