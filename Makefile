@@ -7,6 +7,14 @@ EXTVERSION = 0.1.0
 MODULE_big = automl
 OBJS = \
 	src/automl.o \
+	src/anomaly/anomaly_data.o \
+	src/anomaly/anomaly_text.o \
+	src/anomaly/detect.o \
+	src/anomaly/detect_multi.o \
+	src/anomaly/isolation.o \
+	src/anomaly/robust_cov.o \
+	src/anomaly/seasonal.o \
+	src/anomaly/univariate.o \
 	src/common/html_buf.o \
 	src/common/json_out.o \
 	src/jobs/dispatcher.o \
@@ -66,7 +74,7 @@ HEADERS = $(wildcard src/*.h src/*/*.h)
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel \
-	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs
+	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly
 REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc

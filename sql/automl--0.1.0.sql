@@ -770,3 +770,16 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION automl.cancel_job(bigint) IS
 	'Cancels a queued job, or stops a running one (it ends cancelled); false if the job has ended or is not visible.';
+
+-- =====================================================================
+-- Anomaly detection (docs/anomalies.md)
+-- =====================================================================
+
+CREATE FUNCTION automl.detect_anomalies(relation pg_catalog.regclass, columns text[] DEFAULT NULL,
+										method text DEFAULT 'auto', options jsonb DEFAULT '{}')
+	RETURNS TABLE(row_key jsonb, column_name text, value float8, expected_low float8,
+				  expected_high float8, score float8, severity text, explanation text)
+	AS 'MODULE_PATHNAME', 'automl_detect_anomalies'
+	LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION automl.detect_anomalies(pg_catalog.regclass, text[], text, jsonb) IS
+	'The anomalous values (robust_zscore, iqr, seasonal) or rows (mahalanobis, isolation_forest) of a relation, strongest first, with their keys, usual ranges, scores, severities and explanations.';

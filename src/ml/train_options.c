@@ -33,32 +33,50 @@ jsonb_number(const char *what, const char *key, JsonbValue *v)
 											  NumericGetDatum(v->val.numeric)));
 }
 
-static double
-option_number(const char *key, JsonbValue *v, double lo, double hi,
-			  bool integer, bool lo_open)
+/*
+ * The number of option key (what: "training option", ...), in lo..hi (lo
+ * excluded if lo_open), whole if integer; else ERROR.
+ */
+double
+jsonb_option_number(const char *what, const char *key, JsonbValue *v, double lo, double hi,
+					bool integer, bool lo_open)
 {
-	double		d = jsonb_number("training option", key, v);
+	double		d = jsonb_number(what, key, v);
 
 	if (integer && d != floor(d))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("training option \"%s\" must be an integer", key)));
+				 errmsg("%s \"%s\" must be an integer", what, key)));
 	if (!(lo_open ? d > lo : d >= lo) || !(d <= hi))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("training option \"%s\" must be %s %g and at most %g",
-						key, lo_open ? "greater than" : "at least", lo, hi)));
+				 errmsg("%s \"%s\" must be %s %g and at most %g",
+						what, key, lo_open ? "greater than" : "at least", lo, hi)));
 	return d;
+}
+
+/* The string of option key, or ERROR. */
+char *
+jsonb_option_string(const char *what, const char *key, JsonbValue *v)
+{
+	if (v->type != jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s \"%s\" must be a string", what, key)));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+static double
+option_number(const char *key, JsonbValue *v, double lo, double hi,
+			  bool integer, bool lo_open)
+{
+	return jsonb_option_number("training option", key, v, lo, hi, integer, lo_open);
 }
 
 static char *
 jsonb_string(const char *key, JsonbValue *v)
 {
-	if (v->type != jbvString)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("training option \"%s\" must be a string", key)));
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return jsonb_option_string("training option", key, v);
 }
 
 /* options.exclude: a JSON array of column names */

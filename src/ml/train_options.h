@@ -38,4 +38,9 @@ extern void train_options_parse(Jsonb *options, TrainOptions *o);
 extern void train_hyperparams_parse(JsonbContainer *hyperparams,
 									const char *algorithm, MlHyperparams *hp);
 
+/* Option values of a jsonb options object; what names the kind of option */
+extern double jsonb_option_number(const char *what, const char *key, JsonbValue *v,
+								  double lo, double hi, bool integer, bool lo_open);
+extern char *jsonb_option_string(const char *what, const char *key, JsonbValue *v);
+
 #endif							/* TRAIN_OPTIONS_H */
