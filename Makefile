@@ -11,6 +11,8 @@ OBJS = \
 	src/anomaly/anomaly_text.o \
 	src/anomaly/detect.o \
 	src/anomaly/detect_multi.o \
+	src/anomaly/detector.o \
+	src/anomaly/detector_alg.o \
 	src/anomaly/isolation.o \
 	src/anomaly/robust_cov.o \
 	src/anomaly/seasonal.o \

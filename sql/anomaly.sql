@@ -96,8 +96,8 @@ SELECT count(*) FROM automl.detect_anomalies('uni', ARRAY['amount'], options => 
 CREATE TABLE flat AS SELECT i AS id, 7.0 AS k, NULL::float8 AS n FROM generate_series(1, 100) i;
 SELECT count(*) FROM automl.detect_anomalies('flat', ARRAY['k', 'n']);
 SELECT count(*) FROM automl.detect_anomalies('flat', ARRAY['k', 'n'], 'robust_zscore');
-CREATE TABLE empty_t (id int, v float8);
-SELECT count(*) FROM automl.detect_anomalies('empty_t', ARRAY['v']);
+CREATE TABLE no_rows (id int, v float8);
+SELECT count(*) FROM automl.detect_anomalies('no_rows', ARRAY['v']);
 
 -- errors
 CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -121,4 +121,61 @@ SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies('uni', NULL, 'se
 SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies('uni', NULL, 'robust_zscore', '{"threshold": -1}')$$);
 SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies('words', NULL)$$);
 SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies(NULL)$$);
-SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies('empty_t', ARRAY['id', 'v'], 'mahalanobis')$$);
+SELECT pg_temp.error_of($$SELECT * FROM automl.detect_anomalies('no_rows', ARRAY['id', 'v'], 'mahalanobis')$$);
+
+-- stored detectors: trained on a table, deployed, scoring single rows
+SELECT automl.train_detector('uni_detector', 'uni', ARRAY['amount'], 'robust_zscore') > 0 AS stored;
+SELECT task, algorithm, deployed, (metrics->>'train_rows')::int AS train_rows,
+	   (metrics->>'anomalies')::int BETWEEN 45 AND 60 AS flags_the_spikes, hyperparams->>'threshold' AS threshold
+  FROM automl.models WHERE model_name = 'uni_detector';
+SELECT count(*) FILTER (WHERE automl.is_anomaly('uni_detector', u)) =
+	   (SELECT count(*) FROM automl.detect_anomalies('uni', ARRAY['amount'], 'robust_zscore')) AS same_as_detect
+  FROM uni u;
+SELECT automl.is_anomaly('uni_detector', '{"amount": 2000}'::jsonb) AS far,
+	   automl.is_anomaly('uni_detector', ARRAY[500.0]) AS usual,
+	   automl.is_anomaly('uni_detector', '{"amount": null}'::jsonb) AS null_is_usual,
+	   round(automl.anomaly_score('uni_detector', '{"amount": 2000}'::jsonb)::numeric) AS score;
+SELECT automl.anomaly_explanation('uni_detector', '{"amount": 2000}'::jsonb) LIKE 'anomalous: robust_zscore score % (threshold 3.5), driven by amount (100%)' AS sentence;
+SELECT automl.train_detector('multi_detector', 'multi', ARRAY['a', 'b', 'c'], 'mahalanobis') > 0 AS stored;
+SELECT count(*) FILTER (WHERE automl.is_anomaly('multi_detector', m)) AS flagged,
+	   count(*) FILTER (WHERE automl.is_anomaly('multi_detector', m) AND id % 100 = 13) AS true_ones
+  FROM multi m;
+SELECT automl.train_detector('far_detector', 'far', ARRAY['a', 'b', 'c'], 'isolation_forest') > 0 AS stored;
+SELECT count(*) FILTER (WHERE automl.is_anomaly('far_detector', f) AND id % 100 = 13) >= 45 AS finds_them
+  FROM far f;
+-- a new version replaces the deployed one; the detector is a model for the registry
+SELECT automl.train_detector('uni_detector', 'uni', ARRAY['amount'], 'iqr', '{"k": 3}') > 0 AS stored;
+SELECT version, algorithm, deployed FROM automl.models WHERE model_name = 'uni_detector' ORDER BY version;
+SELECT automl.import_model('uni_copy', automl.export_model('uni_detector')) > 0 AS imported;
+SELECT automl.is_anomaly('uni_copy', '{"amount": 2000}'::jsonb) AS copy_works;
+
+-- a trigger raises an alert for an anomalous insert, and none for a normal
+-- one (test/t/005_anomaly_alerts.pl listens for them)
+CREATE TABLE payments (id int PRIMARY KEY, amount float8);
+CREATE FUNCTION payments_alert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF automl.is_anomaly('uni_detector', NEW) THEN
+		PERFORM pg_notify('automl_anomalies',
+			jsonb_build_object('row_key', jsonb_build_object('id', NEW.id),
+							   'explanation', automl.anomaly_explanation('uni_detector', NEW))::text);
+	END IF;
+	RETURN NULL;
+END $$;
+CREATE TRIGGER payments_alert AFTER INSERT ON payments FOR EACH ROW EXECUTE FUNCTION payments_alert();
+INSERT INTO payments VALUES (1, 510);
+INSERT INTO payments VALUES (2, 9000);
+
+-- detector errors
+SELECT pg_temp.error_of($$SELECT automl.train_detector('d', 'uni', ARRAY['amount'], 'seasonal')$$);
+SELECT pg_temp.error_of($$SELECT automl.train_detector('d', 'uni', ARRAY['amount'], 'auto', '{"time_column": "id"}')$$);
+SELECT pg_temp.error_of($$SELECT automl.train_detector('d', 'uni', ARRAY['amount'], 'mahalanobis')$$);
+SELECT pg_temp.error_of($$SELECT automl.train_detector('d', 'flat', ARRAY['k'])$$);
+SELECT pg_temp.error_of($$SELECT automl.train_detector('d', 'no_rows', ARRAY['v'], 'robust_zscore')$$);
+SELECT pg_temp.error_of($$SELECT automl.train_detector(NULL, 'uni', ARRAY['amount'])$$);
+SELECT pg_temp.error_of($$SELECT automl.is_anomaly('nope', ARRAY[1.0])$$);
+SELECT pg_temp.error_of($$SELECT automl.evaluate('uni_detector', 'uni')$$);
+SELECT pg_temp.error_of($$SELECT * FROM automl.explain('uni_detector', (SELECT u FROM uni u LIMIT 1))$$);
+SELECT pg_temp.error_of($$SELECT automl.predict_label('uni_detector', ARRAY[1.0])$$);
+CREATE TABLE clf AS SELECT i AS x, i % 2 = 0 AS y FROM generate_series(1, 50) i;
+SELECT count(*) FROM automl.train('clf_model', 'clf', 'y', algorithm => 'logistic_regression');
+SELECT pg_temp.error_of($$SELECT automl.is_anomaly('clf_model', ARRAY[1.0])$$);

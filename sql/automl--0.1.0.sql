@@ -783,3 +783,46 @@ CREATE FUNCTION automl.detect_anomalies(relation pg_catalog.regclass, columns te
 	LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION automl.detect_anomalies(pg_catalog.regclass, text[], text, jsonb) IS
 	'The anomalous values (robust_zscore, iqr, seasonal) or rows (mahalanobis, isolation_forest) of a relation, strongest first, with their keys, usual ranges, scores, severities and explanations.';
+
+CREATE FUNCTION automl.train_detector(name text, relation pg_catalog.regclass, columns text[],
+									  method text DEFAULT 'auto', options jsonb DEFAULT '{}')
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'automl_train_detector'
+	LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION automl.train_detector(text, pg_catalog.regclass, text[], text, jsonb) IS
+	'Fits an anomaly detector (robust_zscore, iqr, mahalanobis, isolation_forest; auto) on relation''s columns and stores it as the new, deployed version of name in automl.models; returns its model_id.';
+
+CREATE FUNCTION automl.anomaly_score(detector text, features anyelement)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_anomaly_score'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.anomaly_score(text, anyelement) IS
+	'Anomaly score of a row (matched by column name) or numeric array under the deployed version of detector.';
+
+CREATE FUNCTION automl.anomaly_score(detector text, features jsonb)
+	RETURNS float8
+	AS 'MODULE_PATHNAME', 'automl_anomaly_score'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.anomaly_score(text, jsonb) IS
+	'Anomaly score of a JSON object of column values under the deployed version of detector.';
+
+CREATE FUNCTION automl.is_anomaly(detector text, features anyelement)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'automl_is_anomaly'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.is_anomaly(text, anyelement) IS
+	'Whether the row''s anomaly score is above the detector''s threshold.';
+
+CREATE FUNCTION automl.is_anomaly(detector text, features jsonb)
+	RETURNS boolean
+	AS 'MODULE_PATHNAME', 'automl_is_anomaly'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.is_anomaly(text, jsonb) IS
+	'Whether the JSON object''s anomaly score is above the detector''s threshold.';
+
+CREATE FUNCTION automl.anomaly_explanation(detector text, features anyelement)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'automl_anomaly_explanation'
+	LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION automl.anomaly_explanation(text, anyelement) IS
+	'A sentence: whether the row is anomalous under detector, its score and threshold, and the columns that drive it.';

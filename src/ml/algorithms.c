@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "ml.h"
+#include "anomaly/detector_alg.h"
 
 static const MlAlgorithm *const all_algorithms[] = {
 	&ml_linear_regression,
@@ -18,6 +19,10 @@ static const MlAlgorithm *const all_algorithms[] = {
 	&ml_gradient_boosting,
 	&ml_naive_bayes,
 	&ml_knn,
+	&ml_robust_zscore,
+	&ml_iqr,
+	&ml_mahalanobis,
+	&ml_isolation_forest,
 };
 
 #define N_ALGORITHMS (sizeof(all_algorithms) / sizeof(all_algorithms[0]))

@@ -85,6 +85,10 @@ typedef struct MlHyperparams
 	int			k;
 	bool		distance_weighted;
 	bool		standardize;	/* scale its one-hot design (knn only) */
+
+	/* anomaly detectors (0: the method's default) */
+	double		detector_threshold;
+	double		detector_k;		/* iqr fences */
 } MlHyperparams;
 
 /*
