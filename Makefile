@@ -19,6 +19,12 @@ OBJS = \
 	src/anomaly/univariate.o \
 	src/common/html_buf.o \
 	src/common/json_out.o \
+	src/forecast/forecast.o \
+	src/forecast/holt_winters.o \
+	src/forecast/series.o \
+	src/insights/insights.o \
+	src/insights/seasonal.o \
+	src/insights/trend.o \
 	src/jobs/dispatcher.o \
 	src/jobs/job_shmem.o \
 	src/jobs/job_sql.o \
@@ -76,7 +82,7 @@ HEADERS = $(wildcard src/*.h src/*/*.h)
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel \
-	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly
+	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly forecast insights
 REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc

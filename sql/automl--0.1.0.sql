@@ -826,3 +826,26 @@ CREATE FUNCTION automl.anomaly_explanation(detector text, features anyelement)
 	LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION automl.anomaly_explanation(text, anyelement) IS
 	'A sentence: whether the row is anomalous under detector, its score and threshold, and the columns that drive it.';
+
+-- =====================================================================
+-- Forecasts (docs/forecast.md)
+-- =====================================================================
+
+CREATE FUNCTION automl.forecast(relation pg_catalog.regclass, time_column text, value_column text,
+								horizon int, options jsonb DEFAULT '{}')
+	RETURNS TABLE(ts timestamptz, forecast float8, lower float8, upper float8)
+	AS 'MODULE_PATHNAME', 'automl_forecast'
+	LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION automl.forecast(pg_catalog.regclass, text, text, int, jsonb) IS
+	'The next horizon steps of value_column over time_column: additive Holt-Winters (season detected or options.season_length) with prediction intervals at options.level (0.95).';
+
+-- =====================================================================
+-- Insights (docs/insights.md)
+-- =====================================================================
+
+CREATE FUNCTION automl.insights(relation pg_catalog.regclass, options jsonb DEFAULT '{}')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_insights'
+	LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION automl.insights(pg_catalog.regclass, jsonb) IS
+	'What stands out in a relation: anomalies, trends (trends, correlations, segment differences or key drivers of options.target, shifts), recommendations and a summary, as jsonb.';

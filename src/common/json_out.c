@@ -97,6 +97,14 @@ jw_null(JsonWriter *w)
 	appendStringInfoString(w->buf, "null");
 }
 
+/* A value that is already JSON text (an object built elsewhere). */
+void
+jw_raw(JsonWriter *w, const char *json)
+{
+	jw_separate(w);
+	appendStringInfoString(w->buf, json);
+}
+
 void
 jw_bool(JsonWriter *w, bool v)
 {

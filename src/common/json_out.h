@@ -29,6 +29,7 @@ extern void jw_begin_array(JsonWriter *w);
 extern void jw_end_array(JsonWriter *w);
 extern void jw_key(JsonWriter *w, const char *key);
 extern void jw_null(JsonWriter *w);
+extern void jw_raw(JsonWriter *w, const char *json);
 extern void jw_bool(JsonWriter *w, bool v);
 extern void jw_int64(JsonWriter *w, int64 v);
 /* NaN and infinities are written as null: JSON has no such literals */
