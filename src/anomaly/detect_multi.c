@@ -50,7 +50,7 @@ row_of(const AnomalyData *d, int64 i, double *row)
 }
 
 /*
- * The median score plus 6 MADs of the scores, kept within 0.60 .. 0.72:
+ * The median score plus 6 MADs of the scores, kept within 0.60 .. 0.70:
  * scores of ordinary rows gather around 0.4 to 0.5, isolated rows reach
  * 0.7 and more.  (A threshold at the widest gap in the upper tail was
  * tried and rejected: gaps within the anomalous group are often wider.)
@@ -65,7 +65,7 @@ isoforest_default_threshold(const double *scores, int64 n)
 	column_spread(scores, n, work, &cs);
 	pfree(work);
 	t = cs.median + 6 * cs.scale;
-	return Min(0.72, Max(0.60, isfinite(t) ? t : 0.6));
+	return Min(0.70, Max(0.60, isfinite(t) ? t : 0.6));
 }
 
 void
@@ -79,7 +79,7 @@ detect_mahalanobis(const AnomalyData *d, const DetectOptions *o, FoundList *out)
 	double		threshold;
 
 	check_columns(d, "mahalanobis");
-	rc = robust_cov_fit((const double *const *) d->cols, d->n, d->ncols, o->seed, 0.9995,
+	rc = robust_cov_fit((const double *const *) d->cols, d->n, d->ncols, o->seed, 0.9999,
 						err, sizeof(err));
 	if (rc == NULL)
 		ereport(ERROR,

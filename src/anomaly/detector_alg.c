@@ -238,7 +238,7 @@ mahalanobis_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 		snprintf(errbuf, ML_ERRBUF_SIZE, "mahalanobis needs at least two columns");
 		return NULL;
 	}
-	rc = robust_cov_fit((const double *const *) cols, d->n, d->p, hp->seed, 0.9995,
+	rc = robust_cov_fit((const double *const *) cols, d->n, d->p, hp->seed, 0.9999,
 						errbuf, ML_ERRBUF_SIZE);
 	if (rc && hp->detector_threshold > 0)
 		rc->threshold = hp->detector_threshold;
@@ -338,12 +338,12 @@ iforest_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 		f->threshold = hp->detector_threshold;
 	else
 	{
-		/* as detect_anomalies: median + 6 MADs, within 0.60 .. 0.72 */
+		/* as detect_anomalies: median + 6 MADs, within 0.60 .. 0.70 */
 		double		t;
 
 		column_spread(scores, d->n, work, &cs);
 		t = cs.median + 6 * cs.scale;
-		f->threshold = !isfinite(t) ? 0.6 : t < 0.6 ? 0.6 : t > 0.72 ? 0.72 : t;
+		f->threshold = !isfinite(t) ? 0.6 : t < 0.6 ? 0.6 : t > 0.70 ? 0.70 : t;
 	}
 	am_free(scores);
 	am_free(work);

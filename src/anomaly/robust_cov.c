@@ -24,9 +24,10 @@
  * positive definite (a constant column, collinear columns) is an error,
  * reported to the caller, not a crash.
  *
- * The default threshold on the distance is sqrt(chi2(tail, p)): with
- * tail 0.9995 a normal row is flagged as rarely as a robust z-score beyond
- * 3.5 in one column.
+ * The caller's threshold on the distance is sqrt(chi2(tail, p)); the
+ * detectors use tail 0.9999 (a normal row flagged as rarely as a z-score
+ * beyond 3.9), tighter than one column's 3.5 because a row has p chances
+ * to look unusual and the robust fit's tails are slightly heavy.
  *
  * The chi-square quantile inverts the regularised incomplete gamma
  * function (series below a + 1, Lentz's continued fraction above) by
