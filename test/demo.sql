@@ -107,3 +107,23 @@ SELECT automl.model_report('paid');
 SELECT model_id, model_name, version, algorithm, train_rows, round(training_seconds::numeric, 2) AS seconds,
        size_bytes, deployed
   FROM automl.models ORDER BY model_id;
+
+\echo '== anomalies: the values that do not fit, with a sentence each =='
+SELECT row_key, column_name, value, severity, explanation
+  FROM automl.detect_anomalies('sales', ARRAY['amount']) LIMIT 5;
+
+\echo '== a stored detector scores new rows one at a time (for a trigger) =='
+SELECT automl.train_detector('amounts', 'sales', ARRAY['amount', 'quantity']) > 0 AS stored;
+SELECT automl.is_anomaly('amounts', '{"amount": 5000, "quantity": 2}'::jsonb) AS big_small_order,
+       automl.anomaly_explanation('amounts', (SELECT s FROM sales s WHERE id = 17)) AS sale_17;
+
+\echo '== insights: what stands out, for a dashboard or a manager =='
+SELECT t->>'kind' AS kind, round((t->>'strength')::numeric, 2) AS strength, t->>'description' AS description
+  FROM jsonb_array_elements(automl.insights('sales')->'trends') t LIMIT 8;
+SELECT r AS recommendation FROM jsonb_array_elements_text(automl.insights('sales')->'recommendations') r;
+SELECT automl.insights('sales')->>'summary' AS summary;
+
+\echo '== a forecast of the weekly amount =='
+SELECT ts::date AS week, round(forecast::numeric) AS forecast, round(lower::numeric) AS lower,
+       round(upper::numeric) AS upper
+  FROM automl.forecast('sales', 'sold_at', 'amount', 4, '{"frequency": "1 week"}');

@@ -172,6 +172,19 @@ datum_double(Datum v, bool isnull)
 	return isnull ? NAN : DatumGetFloat8(v);
 }
 
+/*
+ * Identifiers are numbers without being measures: a column named id or
+ * ending in _id is left out when the columns are chosen for the user.
+ */
+static bool
+looks_like_identifier(const char *name)
+{
+	size_t		len = strlen(name);
+
+	return pg_strcasecmp(name, "id") == 0 ||
+		(len > 3 && pg_strcasecmp(name + len - 3, "_id") == 0);
+}
+
 /* Choose the columns and build the scan's SELECT list. */
 static void
 choose_columns(AnomalyData *d, Relation rel, ArrayType *columns, const char *time_column,
@@ -237,7 +250,7 @@ choose_columns(AnomalyData *d, Relation rel, ArrayType *columns, const char *tim
 			Form_pg_attribute att = TupleDescAttr(desc, i);
 
 			if (att->attisdropped || !type_is_numeric(att->atttypid) ||
-				is_key_column(pk, att->attnum) ||
+				is_key_column(pk, att->attnum) || looks_like_identifier(NameStr(att->attname)) ||
 				(time_column && strcmp(NameStr(att->attname), time_column) == 0))
 				continue;
 			d->names[d->ncols++] = pstrdup(NameStr(att->attname));

@@ -36,7 +36,8 @@ typedef struct AnomalyData
 
 /*
  * Read relation's columns (NULL: every numeric column but the primary
- * key's and the time column) and time_column (may be NULL).  ERRORs name
+ * key's, those named id or ending in _id, and the time column) and
+ * time_column (may be NULL).  ERRORs name
  * unknown (42703) and non-numeric (42804) columns.
  */
 extern AnomalyData *anomaly_data_load(Oid relid, ArrayType *columns,
