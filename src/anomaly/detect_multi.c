@@ -29,6 +29,7 @@
 #include "anomaly/robust_cov.h"
 #include "anomaly/seasonal.h"
 #include "anomaly/univariate.h"
+#include "insights/timeseries.h"
 
 /* Complete-enough data: the multivariate methods need rows to fit on. */
 static void
@@ -248,8 +249,12 @@ detect_seasonal(const AnomalyData *d, const DetectOptions *o, FoundList *out)
 		resid = palloc(sizeof(double) * m);
 		work = palloc(sizeof(double) * m);
 		{
-			int			len = o->season_length > 0 ? o->season_length :
-				season_detect(y, m, Min(m / 2, 400), 0.3);
+			TsSeason	season;
+			char		err[256];
+			int			len = o->season_length;
+
+			if (len == 0)
+				len = ts_detect_season(y, m, Min(m / 2, 400), &season, err) ? season.period : 0;
 
 			if (len > m / 2)
 				len = 0;

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * seasonal.c
- *	  Season length and a classical additive decomposition of a series.
+ *	  A robust additive decomposition of a series.
  *
  * A value that is ordinary for a Monday may be extreme for a Sunday: the
  * seasonal method looks for anomalies in what is left after the trend and
@@ -9,8 +9,8 @@
  * robust: a moving median for the trend and the median per phase for the
  * season, so that the anomalies being looked for do not shift the
  * expectation of their neighbours; the residuals are then judged by their
- * median and MAD.  The season length is the autocorrelation peak, as
- * forecasting uses it.
+ * median and MAD.  The season length comes from ts_detect_season, as
+ * forecasting's does.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,43 +22,6 @@
 
 #include "anomaly/seasonal.h"
 #include "ml/ml.h"
-
-int
-season_detect(const double *y, int n, int max_lag, double min_acf)
-{
-	double		mean = 0,
-				var = 0;
-	double	   *acf;
-	int			best = 0;
-
-	if (max_lag > n / 2)
-		max_lag = n / 2;
-	if (max_lag < 2)
-		return 0;
-	for (int i = 0; i < n; i++)
-		mean += y[i];
-	mean /= n;
-	for (int i = 0; i < n; i++)
-		var += (y[i] - mean) * (y[i] - mean);
-	if (!(var > 0))
-		return 0;
-	acf = am_alloc(sizeof(double) * (max_lag + 2));
-	for (int lag = 1; lag <= max_lag + 1 && lag < n; lag++)
-	{
-		double		s = 0;
-
-		ML_CHECK_INTERRUPTS();
-		for (int i = lag; i < n; i++)
-			s += (y[i] - mean) * (y[i - lag] - mean);
-		acf[lag] = s / var;
-	}
-	for (int lag = 2; lag <= max_lag && lag + 1 < n; lag++)
-		if (acf[lag] >= min_acf && acf[lag] >= acf[lag - 1] && acf[lag] >= acf[lag + 1] &&
-			(best == 0 || acf[lag] > acf[best] + 0.05))
-			best = lag;
-	am_free(acf);
-	return best;
-}
 
 /* Median of v[0..k-1], reordering v (k is a season at most: insertion sort) */
 static double

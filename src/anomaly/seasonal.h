@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * seasonal.h
- *	  Season length and a classical additive decomposition of a series.
+ *	  A robust additive decomposition of a series.
  *
  *-------------------------------------------------------------------------
  */
@@ -9,12 +9,6 @@
 #define SEASONAL_H
 
 #include "common/am_alloc.h"
-
-/*
- * The season length of y[0..n-1]: the lag in 2..max_lag with the highest
- * autocorrelation, if that is at least min_acf and a local peak; else 0.
- */
-extern int	season_detect(const double *y, int n, int max_lag, double min_acf);
 
 /*
  * y = trend + seasonal + residual: a centred moving median of one season

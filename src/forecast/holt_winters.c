@@ -20,8 +20,11 @@
  * longer matters, e.g. the level when alpha is near 1).  The SSE is then
  * recomputed from the residuals, not from the normal equations.  So the
  * optimiser only searches the 1 to 3 smoothing parameters, and the states
- * are exactly optimal for each: the SSE reached is never above
- * statsmodels' for the same series.
+ * are exactly optimal for each (with the parameters fixed, our SSE is
+ * statsmodels' to 1e-9).  On 120 simulated series the plain search ends
+ * at or below statsmodels' SSE on 118 (the two others within 1.2%), and
+ * 11% below at best; co2 (502 points, m = 12) takes ~60 ms, against ~95 ms
+ * for statsmodels.
  *
  * The smoothing parameters live in the admissible region of Hyndman et
  * al. ("usual" bounds of forecast::ets): 0 <= alpha <= 1, 0 <= beta <= 1
@@ -32,6 +35,25 @@
  * from the best HW_NM_STARTS points of a 5-per-parameter grid, each run
  * restarted from its end point until it stops improving.  No randomness:
  * the same series always gives the same model.
+ *
+ * Trend smoothing (HwOptions.select_beta, on by default): the SSE is often
+ * multimodal in beta, and its lowest point can be a beta that chases the
+ * last few periods' slope.  So a second search with beta = 0 (a fixed
+ * drift) is run, and beta is kept only if it lowers the AIC.  Measured
+ * (bench/forecast_reference.py, test_timeseries.c), holdout of two seasons:
+ *
+ *	- statsmodels' co2 (monthly) and elec_equip, 6 synthetic series: mean
+ *	  MASE 0.540 for us, 0.540 for statsmodels; each within 3%; without
+ *	  select_beta elec_equip gets a 0.25% lower SSE and a 47% worse MASE.
+ *	- 120 series simulated from ETS(A,A,A) with random parameters (strong
+ *	  stochastic trends included): geometric mean of the MASE ratio 0.999
+ *	  (0.974 without select_beta), mean MASE 0.90 against 0.86 (0.86):
+ *	  dropping beta costs on series whose trend really moves.
+ *
+ * statsmodels 0.13's forecast() takes the season of horizons m, 2m, ...
+ * one season too old (it overwrites the last seasonal update); ours follow
+ * the textbook formula (Hyndman et al. 2008, eq. 3.1), and agree with
+ * statsmodels' at every other horizon and with its final states at all.
  *
  * The series is standardised first ((y - mean) / sd): the smoothing
  * parameters do not change under y -> a y + c, and the states are mapped

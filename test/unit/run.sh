@@ -43,7 +43,7 @@ ML_TESTS=(
 	"test_detectors src/anomaly/univariate.c src/anomaly/robust_cov.c src/anomaly/isolation.c $ML_COMMON -llapacke -lopenblas -lm"
 )
 # time series: trends, seasons, Holt-Winters
-ML_TESTS+=("test_timeseries src/insights/trend.c src/insights/seasonal.c src/forecast/holt_winters.c -llapacke -lopenblas -lm")
+ML_TESTS+=("test_timeseries src/insights/trend.c src/insights/seasonal.c src/forecast/holt_winters.c -lm")
 for entry in "${ML_TESTS[@]}"; do
 	[ -f "test/unit/${entry%% *}.c" ] && TESTS+=("$entry")
 done
