@@ -261,57 +261,39 @@ automl_detect_anomalies(PG_FUNCTION_ARGS)
 #define DETECT_OPTION "anomaly option"
 #define DETECT_KEYS "threshold, k, contamination, time_column, season_length, limit, seed"
 
+static void
+detect_option(const char *key, JsonbValue *v, void *arg)
+{
+	DetectOptions *o = arg;
+
+	if (strcmp(key, "threshold") == 0)
+		o->threshold = jsonb_option_number(DETECT_OPTION, key, v, 0, 1e300, false, true);
+	else if (strcmp(key, "k") == 0)
+		o->k = jsonb_option_number(DETECT_OPTION, key, v, 0, 1e6, false, true);
+	else if (strcmp(key, "contamination") == 0)
+		o->contamination = jsonb_option_number(DETECT_OPTION, key, v, 0, 0.5, false, true);
+	else if (strcmp(key, "time_column") == 0)
+		o->time_column = jsonb_option_string(DETECT_OPTION, key, v);
+	else if (strcmp(key, "season_length") == 0)
+		o->season_length = (int) jsonb_option_number(DETECT_OPTION, key, v, 0, 100000, true, false);
+	else if (strcmp(key, "limit") == 0)
+		o->limit = (int64) jsonb_option_number(DETECT_OPTION, key, v, 0, 1e9, true, false);
+	else if (strcmp(key, "seed") == 0)
+		o->seed = (uint64) jsonb_option_number(DETECT_OPTION, key, v, 0, 9007199254740992.0, true, false);
+	else
+		jsonb_option_unknown(DETECT_OPTION, key, DETECT_KEYS);
+}
+
 void
 detect_options_parse(Jsonb *options, DetectOptions *o)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
-
 	memset(o, 0, sizeof(*o));
 	o->threshold = NAN;
 	o->k = 1.5;
 	o->contamination = NAN;
 	o->limit = DEFAULT_LIMIT;
 	o->seed = 42;
-	if (options == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("anomaly options must be a JSON object"),
-				 errhint("Valid options are: " DETECT_KEYS ".")));
-	it = JsonbIteratorInit(&options->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE)
-			continue;
-		if (strcmp(key, "threshold") == 0)
-			o->threshold = jsonb_option_number(DETECT_OPTION, key, &v, 0, 1e300, false, true);
-		else if (strcmp(key, "k") == 0)
-			o->k = jsonb_option_number(DETECT_OPTION, key, &v, 0, 1e6, false, true);
-		else if (strcmp(key, "contamination") == 0)
-			o->contamination = jsonb_option_number(DETECT_OPTION, key, &v, 0, 0.5, false, true);
-		else if (strcmp(key, "time_column") == 0)
-			o->time_column = jsonb_option_string(DETECT_OPTION, key, &v);
-		else if (strcmp(key, "season_length") == 0)
-			o->season_length = (int) jsonb_option_number(DETECT_OPTION, key, &v, 0, 100000, true, false);
-		else if (strcmp(key, "limit") == 0)
-			o->limit = (int64) jsonb_option_number(DETECT_OPTION, key, &v, 0, 1e9, true, false);
-		else if (strcmp(key, "seed") == 0)
-			o->seed = (uint64) jsonb_option_number(DETECT_OPTION, key, &v, 0, 9007199254740992.0, true, false);
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown anomaly option \"%s\"", key),
-					 errhint("Valid options are: " DETECT_KEYS ".")));
-	}
+	jsonb_options_each(options, DETECT_OPTION, DETECT_KEYS, detect_option, o);
 }
 
 void

@@ -48,47 +48,29 @@ typedef struct ForecastOptions
 } ForecastOptions;
 
 static void
+forecast_option(const char *key, JsonbValue *v, void *arg)
+{
+	ForecastOptions *o = arg;
+
+	if (strcmp(key, "season_length") == 0)
+		o->season_length = (int) jsonb_option_number(FORECAST_OPTION, key, v, 0, 100000, true, false);
+	else if (strcmp(key, "frequency") == 0)
+		o->frequency = jsonb_option_string(FORECAST_OPTION, key, v);
+	else if (strcmp(key, "aggregate") == 0)
+		o->aggregate = jsonb_option_string(FORECAST_OPTION, key, v);
+	else if (strcmp(key, "level") == 0)
+		o->level = jsonb_option_number(FORECAST_OPTION, key, v, 0, 1, false, true);
+	else
+		jsonb_option_unknown(FORECAST_OPTION, key, FORECAST_KEYS);
+}
+
+static void
 forecast_options_parse(Jsonb *options, ForecastOptions *o)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
-
 	memset(o, 0, sizeof(*o));
 	o->season_length = -1;
 	o->level = 0.95;
-	if (options == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("forecast options must be a JSON object"),
-				 errhint("Valid options are: " FORECAST_KEYS ".")));
-	it = JsonbIteratorInit(&options->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE)
-			continue;
-		if (strcmp(key, "season_length") == 0)
-			o->season_length = (int) jsonb_option_number(FORECAST_OPTION, key, &v, 0, 100000, true, false);
-		else if (strcmp(key, "frequency") == 0)
-			o->frequency = jsonb_option_string(FORECAST_OPTION, key, &v);
-		else if (strcmp(key, "aggregate") == 0)
-			o->aggregate = jsonb_option_string(FORECAST_OPTION, key, &v);
-		else if (strcmp(key, "level") == 0)
-			o->level = jsonb_option_number(FORECAST_OPTION, key, &v, 0, 1, false, true);
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown forecast option \"%s\"", key),
-					 errhint("Valid options are: " FORECAST_KEYS ".")));
-	}
+	jsonb_options_each(options, FORECAST_OPTION, FORECAST_KEYS, forecast_option, o);
 	if (!(o->level < 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -71,6 +71,7 @@ typedef struct Insights
 	int			ncolumns_total;
 	List	   *categorical;	/* names */
 	char	   *target;
+	char	   *time_column;	/* options.time_column */
 	int			max_anomalies;
 	Finding    *f;
 	int			nf;
@@ -589,42 +590,18 @@ write_anomalies(JsonWriter *w, Insights *in, FoundList *fl)
 }
 
 static void
-options_parse(Jsonb *options, char **time_column, char **target, int *max_anomalies)
+insights_option(const char *key, JsonbValue *v, void *arg)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
+	Insights   *in = arg;
 
-	if (options == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("insights options must be a JSON object"),
-				 errhint("Valid options are: " INSIGHT_KEYS ".")));
-	it = JsonbIteratorInit(&options->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE)
-			continue;
-		if (strcmp(key, "time_column") == 0)
-			*time_column = jsonb_option_string(INSIGHT_OPTION, key, &v);
-		else if (strcmp(key, "target") == 0)
-			*target = jsonb_option_string(INSIGHT_OPTION, key, &v);
-		else if (strcmp(key, "max_anomalies") == 0)
-			*max_anomalies = (int) jsonb_option_number(INSIGHT_OPTION, key, &v, 0, 1000, true, false);
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown insights option \"%s\"", key),
-					 errhint("Valid options are: " INSIGHT_KEYS ".")));
-	}
+	if (strcmp(key, "time_column") == 0)
+		in->time_column = jsonb_option_string(INSIGHT_OPTION, key, v);
+	else if (strcmp(key, "target") == 0)
+		in->target = jsonb_option_string(INSIGHT_OPTION, key, v);
+	else if (strcmp(key, "max_anomalies") == 0)
+		in->max_anomalies = (int) jsonb_option_number(INSIGHT_OPTION, key, v, 0, 1000, true, false);
+	else
+		jsonb_option_unknown(INSIGHT_OPTION, key, INSIGHT_KEYS);
 }
 
 /* automl.insights(relation regclass, options jsonb) RETURNS jsonb */
@@ -649,8 +626,9 @@ automl_insights(PG_FUNCTION_ARGS)
 	memset(&in, 0, sizeof(in));
 	in.max_anomalies = 5;
 	in.shift_col = -1;
-	options_parse(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1), &time_column, &in.target,
-				  &in.max_anomalies);
+	jsonb_options_each(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1), INSIGHT_OPTION, INSIGHT_KEYS,
+					   insights_option, &in);
+	time_column = in.time_column;
 
 	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
 	in.relname = relation_quoted_name(rel);

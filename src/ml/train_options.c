@@ -79,6 +79,47 @@ jsonb_string(const char *key, JsonbValue *v)
 	return jsonb_option_string("training option", key, v);
 }
 
+/*
+ * Call fn for each key of an options object; ERROR (what names the kind of
+ * options, valid lists their keys for the hint) unless it is an object.
+ * NULL options have no keys.
+ */
+void
+jsonb_options_each(Jsonb *options, const char *what, const char *valid,
+				   JsonbOptionFn fn, void *arg)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+
+	if (options == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%ss must be a JSON object", what),
+				 errhint("Valid options are: %s.", valid)));
+	it = JsonbIteratorInit(&options->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+			fn(key, &v, arg);
+	}
+}
+
+/* ERROR for an option key nobody knows. */
+void
+jsonb_option_unknown(const char *what, const char *key, const char *valid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown %s \"%s\"", what, key),
+			 errhint("Valid options are: %s.", valid)));
+}
+
 /* options.exclude: a JSON array of column names */
 static List *
 option_exclude(JsonbValue *v)
@@ -106,74 +147,56 @@ option_exclude(JsonbValue *v)
 	return names;
 }
 
+static void
+train_option(const char *key, JsonbValue *v, void *arg)
+{
+	TrainOptions *o = arg;
+
+	if (strcmp(key, "test_fraction") == 0)
+		o->test_fraction = option_number(key, v, 0, 0.9, false, false);
+	else if (strcmp(key, "seed") == 0)
+		o->seed = (uint64) option_number(key, v, 0, 9007199254740992.0, true, false);
+	else if (strcmp(key, "exclude") == 0)
+		o->exclude = option_exclude(v);
+	else if (strcmp(key, "sample_rows") == 0)
+		o->sample_rows = (int64) option_number(key, v, 1, 1e15, true, false);
+	else if (strcmp(key, "hyperparams") == 0)
+	{
+		if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("training option \"hyperparams\" must be a JSON object")));
+		o->hyperparams = v->val.binary.data;
+	}
+	else if (strcmp(key, "metric") == 0)
+		o->metric = jsonb_string(key, v);
+	else if (strcmp(key, "deploy") == 0)
+	{
+		char	   *s = jsonb_string(key, v);
+
+		if (strcmp(s, "auto") == 0)
+			o->deploy = TRAIN_DEPLOY_AUTO;
+		else if (strcmp(s, "always") == 0)
+			o->deploy = TRAIN_DEPLOY_ALWAYS;
+		else if (strcmp(s, "never") == 0)
+			o->deploy = TRAIN_DEPLOY_NEVER;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("training option \"deploy\" must be 'auto', 'always' or 'never', not \"%s\"", s)));
+	}
+	else
+		jsonb_option_unknown("training option", key, VALID_KEYS);
+}
+
 void
 train_options_parse(Jsonb *options, TrainOptions *o)
 {
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
-
 	memset(o, 0, sizeof(*o));
 	o->test_fraction = 0.2;
 	o->seed = 42;
 	o->deploy = TRAIN_DEPLOY_AUTO;
-	if (options == NULL)
-		return;
-	if (!JB_ROOT_IS_OBJECT(options) || JB_ROOT_IS_SCALAR(options))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("training options must be a JSON object"),
-				 errhint("Valid options are: " VALID_KEYS ".")));
-	it = JsonbIteratorInit(&options->root);
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE)
-			continue;
-		if (strcmp(key, "test_fraction") == 0)
-			o->test_fraction = option_number(key, &v, 0, 0.9, false, false);
-		else if (strcmp(key, "seed") == 0)
-			o->seed = (uint64) option_number(key, &v, 0, 9007199254740992.0, true, false);
-		else if (strcmp(key, "exclude") == 0)
-			o->exclude = option_exclude(&v);
-		else if (strcmp(key, "sample_rows") == 0)
-			o->sample_rows = (int64) option_number(key, &v, 1, 1e15, true, false);
-		else if (strcmp(key, "hyperparams") == 0)
-		{
-			if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("training option \"hyperparams\" must be a JSON object")));
-			o->hyperparams = v.val.binary.data;
-		}
-		else if (strcmp(key, "metric") == 0)
-			o->metric = jsonb_string(key, &v);
-		else if (strcmp(key, "deploy") == 0)
-		{
-			char	   *s = jsonb_string(key, &v);
-
-			if (strcmp(s, "auto") == 0)
-				o->deploy = TRAIN_DEPLOY_AUTO;
-			else if (strcmp(s, "always") == 0)
-				o->deploy = TRAIN_DEPLOY_ALWAYS;
-			else if (strcmp(s, "never") == 0)
-				o->deploy = TRAIN_DEPLOY_NEVER;
-			else
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("training option \"deploy\" must be 'auto', 'always' or 'never', not \"%s\"", s)));
-		}
-		else
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("unknown training option \"%s\"", key),
-					 errhint("Valid options are: " VALID_KEYS ".")));
-	}
+	jsonb_options_each(options, "training option", VALID_KEYS, train_option, o);
 }
 
 /* The valid hyperparameter keys of algorithm, for a hint. */

@@ -43,4 +43,9 @@ extern double jsonb_option_number(const char *what, const char *key, JsonbValue 
 								  double lo, double hi, bool integer, bool lo_open);
 extern char *jsonb_option_string(const char *what, const char *key, JsonbValue *v);
 
+typedef void (*JsonbOptionFn) (const char *key, JsonbValue *v, void *arg);
+extern void jsonb_options_each(Jsonb *options, const char *what, const char *valid,
+							   JsonbOptionFn fn, void *arg);
+extern void jsonb_option_unknown(const char *what, const char *key, const char *valid);
+
 #endif							/* TRAIN_OPTIONS_H */
