@@ -213,11 +213,8 @@ series_load(Oid relid, const char *time_column, const char *value_column,
 	else
 		infer_step(t, n, &s->step);
 	s->step_text = DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(&s->step)));
+	/* calendar steps count months from the first row's, keeping its day */
 	s->start = t[0];
-	if (s->step.month > 0)
-	{
-		/* calendar steps start on the month of the first row, as it is */
-	}
 	nsteps = step_index(s, t[n - 1]) + 1;
 	if (nsteps > SERIES_MAX_STEPS)
 		ereport(ERROR,
