@@ -51,9 +51,9 @@ row_of(const AnomalyData *d, int64 i, double *row)
 }
 
 /*
- * The median score plus 6 MADs of the scores, kept within 0.60 .. 0.70:
+ * The median score plus 6 MADs of the scores, kept within 0.66 .. 0.72:
  * scores of ordinary rows gather around 0.4 to 0.5, isolated rows reach
- * 0.7 and more.  (A threshold at the widest gap in the upper tail was
+ * 0.7 and more (with psi = 1024).  (A threshold at the widest gap in the upper tail was
  * tried and rejected: gaps within the anomalous group are often wider.)
  */
 double
@@ -66,7 +66,7 @@ isoforest_default_threshold(const double *scores, int64 n)
 	column_spread(scores, n, work, &cs);
 	pfree(work);
 	t = cs.median + 6 * cs.scale;
-	return Min(0.70, Max(0.60, isfinite(t) ? t : 0.6));
+	return Min(0.72, Max(0.66, isfinite(t) ? t : 0.66));
 }
 
 void

@@ -338,12 +338,12 @@ iforest_fit(const MlData *d, const MlHyperparams *hp, char *errbuf)
 		f->threshold = hp->detector_threshold;
 	else
 	{
-		/* as detect_anomalies: median + 6 MADs, within 0.60 .. 0.70 */
+		/* as detect_anomalies: median + 6 MADs, within 0.66 .. 0.72 */
 		double		t;
 
 		column_spread(scores, d->n, work, &cs);
 		t = cs.median + 6 * cs.scale;
-		f->threshold = !isfinite(t) ? 0.6 : t < 0.6 ? 0.6 : t > 0.70 ? 0.70 : t;
+		f->threshold = !isfinite(t) ? 0.66 : t < 0.66 ? 0.66 : t > 0.72 ? 0.72 : t;
 	}
 	am_free(scores);
 	am_free(work);

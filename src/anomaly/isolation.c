@@ -6,11 +6,14 @@
  * Anomalies are few and different, so random splits separate them from
  * the rest sooner than ordinary rows: the mean depth at which a row ends
  * up alone, over many random trees, measures how unusual it is (Liu, Ting
- * and Zhou, 2008).  As in the paper and scikit-learn: ISO_TREES trees,
- * each grown on ISO_PSI rows drawn without replacement, to depth
- * ceil(log2(psi)); a leaf holding several rows adds c(size), the expected
- * depth still to go; the score 2^(-E[h] / c(psi)) is near 1 for anomalies
- * and below 0.5 for ordinary rows.
+ * and Zhou, 2008).  ISO_TREES trees, each grown on ISO_PSI rows drawn
+ * without replacement, to depth ceil(log2(psi)); a leaf holding several
+ * rows adds c(size), the expected depth still to go; the score
+ * 2^(-E[h] / c(psi)) is near 1 for anomalies and below 0.5 for ordinary
+ * rows.  psi is 1024 rather than the paper's 256: deeper trees separate
+ * the scores of isolated rows from the tail of ordinary ones (on 5,000
+ * rows with 0.5% anomalies the gap between them grew from about 0 to 0.05),
+ * which a fixed threshold needs.
  *
  * The splits are random hyperplanes, not single columns (the extended
  * isolation forest of Hariri, Carrasco Kind and Brunner, 2019): a normal

@@ -40,7 +40,7 @@ typedef struct IsoForest
 } IsoForest;
 
 #define ISO_TREES	100
-#define ISO_PSI		256
+#define ISO_PSI		1024
 
 /* Fit on cols[0..p-1][0..n-1] (NaN counts as the column's median). */
 extern IsoForest *isoforest_fit(const double *const *cols, int64 n, int p, int ntrees,
