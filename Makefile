@@ -19,6 +19,7 @@ OBJS = \
 	src/anomaly/univariate.o \
 	src/common/html_buf.o \
 	src/common/json_out.o \
+	src/common/order_stat.o \
 	src/forecast/forecast.o \
 	src/forecast/holt_winters.o \
 	src/forecast/series.o \

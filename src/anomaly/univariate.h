@@ -9,6 +9,7 @@
 #define UNIVARIATE_H
 
 #include "common/am_alloc.h"
+#include "common/order_stat.h"
 
 typedef struct ColumnSpread
 {
@@ -25,7 +26,5 @@ typedef struct ColumnSpread
 /* Spread of the non-NaN values of x[0..n-1]; work holds n doubles. */
 extern void column_spread(const double *x, int64 n, double *work, ColumnSpread *cs);
 
-/* The q-quantile (0..1, linear interpolation) of v[0..n-1], reordering v. */
-extern double select_quantile(double *v, int64 n, double q);
 
 #endif							/* UNIVARIATE_H */

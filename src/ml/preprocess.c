@@ -13,6 +13,7 @@
 
 #include "ml.h"
 #include "preprocess.h"
+#include "../common/order_stat.h"
 
 /* Bounds on what a stored preprocessor may claim (validated on read). */
 #define PP_MAX_FEATURES		100000
@@ -37,45 +38,6 @@ design_width(const FeatureSpec *f, bool one_hot)
 	if (f->kind == FEAT_CATEGORICAL)
 		return one_hot ? f->ncats + 1 : 1;
 	return 1 + preprocess_date_parts(f->kind);
-}
-
-/* k-th smallest of v[0..n-1] (v is reordered): Hoare's selection. */
-static double
-select_kth(double *v, int64 n, int64 k)
-{
-	int64		lo = 0,
-				hi = n - 1;
-
-	while (lo < hi)
-	{
-		double		pivot = v[lo + (hi - lo) / 2];
-		int64		i = lo,
-					j = hi;
-
-		while (i <= j)
-		{
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j)
-			{
-				double		t = v[i];
-
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			break;
-	}
-	return v[k];
 }
 
 /*

@@ -47,7 +47,7 @@ HARNESSES+=("model_report src/ml/model_report.c src/common/html_buf.c -ljansson 
 # PostgreSQL's CRC-32C, taken from its libpgport
 ML_SOURCES="src/ml/model.c src/ml/model_io.c src/ml/preprocess.c src/ml/algorithms.c src/ml/rng.c src/ml/hyperparams.c src/ml/linear.c src/ml/logistic.c src/ml/naive_bayes.c src/ml/knn.c src/ml/tree.c src/ml/forest.c src/ml/gbdt.c"
 # the anomaly detectors are model algorithms too
-ML_SOURCES+=" src/anomaly/detector_alg.c src/anomaly/isolation.c src/anomaly/robust_cov.c src/anomaly/univariate.c"
+ML_SOURCES+=" src/anomaly/detector_alg.c src/anomaly/isolation.c src/anomaly/robust_cov.c src/anomaly/univariate.c src/common/order_stat.c"
 # (and the training distributions of the drift checks, where images have them)
 if [ -f src/ml/reference.c ]; then
 	ML_SOURCES+=" src/ml/reference.c"

@@ -40,7 +40,7 @@ ML_TESTS=(
 	"test_naive_bayes src/ml/naive_bayes.c $ML_COMMON -lm"
 	"test_knn src/ml/knn.c $ML_COMMON -lm"
 	"test_trees src/ml/tree.c src/ml/forest.c src/ml/gbdt.c $ML_COMMON -lm"
-	"test_detectors src/anomaly/univariate.c src/anomaly/robust_cov.c src/anomaly/isolation.c $ML_COMMON -llapacke -lopenblas -lm"
+	"test_detectors src/anomaly/univariate.c src/common/order_stat.c src/anomaly/robust_cov.c src/anomaly/isolation.c $ML_COMMON -llapacke -lopenblas -lm"
 )
 # time series: trends, seasons, Holt-Winters
 ML_TESTS+=("test_timeseries src/insights/trend.c src/insights/seasonal.c src/forecast/holt_winters.c -lm")
