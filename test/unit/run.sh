@@ -42,6 +42,8 @@ ML_TESTS=(
 	"test_trees src/ml/tree.c src/ml/forest.c src/ml/gbdt.c $ML_COMMON -lm"
 	"test_detectors src/anomaly/univariate.c src/common/order_stat.c src/anomaly/robust_cov.c src/anomaly/isolation.c $ML_COMMON -llapacke -lopenblas -lm"
 )
+# import type inference (issue 7's groundwork)
+ML_TESTS+=("test_infer src/ingest/infer.c")
 # time series: trends, seasons, Holt-Winters
 ML_TESTS+=("test_timeseries src/insights/trend.c src/insights/seasonal.c src/forecast/holt_winters.c -lm")
 for entry in "${ML_TESTS[@]}"; do
