@@ -146,7 +146,11 @@ my $victim = $node->background_psql('postgres', on_error_stop => 0);
 $victim->{stdin} .= "SELECT automl.profile('big', '{\"exact\": true}');\n";
 $victim->{run}->pump_nb();
 my $pid = profile_pid();
+my $log_offset = -s $node->logfile;
 kill 'KILL', $pid;
+# until the postmaster has noticed and restarted (a query right after the
+# kill may still reach the old processes)
+$node->wait_for_log(qr/database system is ready to accept connections/, $log_offset);
 $node->poll_query_until('postgres', 'SELECT true') or die "server did not come back";
 eval { $victim->quit; };
 is($node->safe_psql('postgres', "SELECT automl.get_profile('small')->'row_count'"),

@@ -170,8 +170,11 @@ $node->poll_query_until('postgres', q{
 my $pid = $node->safe_psql('postgres', q{
 	SELECT pid FROM pg_stat_activity
 	 WHERE query LIKE '%automl.train(''long''%' AND state = 'active' AND backend_type = 'client backend'});
+my $log_offset = -s $node->logfile;
 kill 'KILL', $pid;
 eval { $d->quit };
+# until the postmaster has noticed and restarted
+$node->wait_for_log(qr/database system is ready to accept connections/, $log_offset);
 $node->poll_query_until('postgres', 'SELECT true') or die 'the server did not come back';
 is($node->safe_psql('postgres', q{SELECT count(*) FROM automl.models WHERE model_name = 'long'}),
 	'0', 'no half-written model after a crash during training');

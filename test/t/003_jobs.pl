@@ -411,7 +411,10 @@ SELECT 1;
 	is(job($after, 'status'), 'queued', 'with max_workers = 1 the second job waits');
 	my $wpid = job($killed, 'worker_pid');
 	usleep(500_000);
+	my $log_offset = -s $node->logfile;
 	kill 'KILL', $wpid;
+	# until the postmaster has noticed and restarted
+	$node->wait_for_log(qr/database system is ready to accept connections/, $log_offset);
 	$node->poll_query_until('postgres', 'SELECT true') or die 'the server did not come back';
 	my $t0 = time();
 	ok(poll_until("SELECT status <> 'running' FROM automl.jobs WHERE job_id = $killed", 't', 60),
