@@ -23,6 +23,16 @@ OBJS = \
 	src/forecast/forecast.o \
 	src/forecast/holt_winters.o \
 	src/forecast/series.o \
+	src/ingest/csv_reader.o \
+	src/ingest/import.o \
+	src/ingest/import_copy.o \
+	src/ingest/import_csv.o \
+	src/ingest/import_json.o \
+	src/ingest/import_options.o \
+	src/ingest/import_table.o \
+	src/ingest/infer.o \
+	src/ingest/json_reader.o \
+	src/ingest/sniff.o \
 	src/insights/insights.o \
 	src/insights/seasonal.o \
 	src/insights/trend.o \
@@ -83,12 +93,12 @@ HEADERS = $(wildcard src/*.h src/*/*.h)
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel \
-	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly forecast insights
+	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly forecast insights import_csv import_json
 REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc
 PG_CFLAGS = $(PG_CFLAGS_EXTRA) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK = -ljansson -llapacke -lopenblas -lm
+SHLIB_LINK = -lcsv -ljansson -llapacke -lopenblas -lm
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check
 

@@ -576,7 +576,7 @@ COMMENT ON FUNCTION automl.drop_model(text, int) IS
 
 CREATE TABLE automl.jobs (
 	job_id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	kind		text NOT NULL CHECK (kind IN ('train', 'profile')),
+	kind		text NOT NULL CHECK (kind IN ('train', 'profile', 'import')),
 	status		text NOT NULL DEFAULT 'queued'
 				CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
 	progress	float8 NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 100),
@@ -594,7 +594,7 @@ CREATE INDEX jobs_active_by_role ON automl.jobs (submitted_by) WHERE status IN (
 COMMENT ON TABLE automl.jobs IS
 	'Background jobs: submitted by automl.train_async and automl.profile_async, run first in first out by at most automl.max_workers background workers.';
 COMMENT ON COLUMN automl.jobs.job_id IS 'Identifies the job; the order of submission.';
-COMMENT ON COLUMN automl.jobs.kind IS 'What the job runs: train (automl.train) or profile (automl.profile).';
+COMMENT ON COLUMN automl.jobs.kind IS 'What the job runs: train (automl.train), profile (automl.profile) or import (automl.import_csv_file or automl.import_json_file).';
 COMMENT ON COLUMN automl.jobs.status IS 'queued, running, then succeeded, failed or cancelled.';
 COMMENT ON COLUMN automl.jobs.progress IS 'Percent done (0 to 100), updated every few seconds while the job runs.';
 COMMENT ON COLUMN automl.jobs.args IS 'The arguments of the job''s function, by name (a relation as its name and relation_oid).';
@@ -849,3 +849,128 @@ CREATE FUNCTION automl.insights(relation pg_catalog.regclass, options jsonb DEFA
 	LANGUAGE C CALLED ON NULL INPUT STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION automl.insights(pg_catalog.regclass, jsonb) IS
 	'What stands out in a relation: anomalies, trends (trends, correlations, segment differences or key drivers of options.target, shifts), recommendations and a summary, as jsonb.';
+
+-- =====================================================================
+-- Ingestion (docs/ingestion.md): files into typed tables
+-- =====================================================================
+
+CREATE SEQUENCE automl.import_id_seq;
+GRANT USAGE ON SEQUENCE automl.import_id_seq TO PUBLIC;
+COMMENT ON SEQUENCE automl.import_id_seq IS 'Numbers the imports (automl.datasets.import_id).';
+
+CREATE TABLE automl.datasets (
+	import_id	bigint PRIMARY KEY,
+	"table"		text NOT NULL,
+	format		text NOT NULL CHECK (format IN ('csv', 'json', 'ndjson')),
+	source		text NOT NULL,
+	rows		bigint NOT NULL,
+	rejected	bigint NOT NULL DEFAULT 0,
+	bytes		bigint NOT NULL,
+	imported_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	imported_by	name NOT NULL DEFAULT CURRENT_USER
+);
+COMMENT ON TABLE automl.datasets IS
+	'One row per import (automl.import_csv, automl.import_json and their _file forms), written in the import''s transaction.';
+COMMENT ON COLUMN automl.datasets.import_id IS 'Identifies the import; its rejected rows are in automl.import_errors under the same id.';
+COMMENT ON COLUMN automl.datasets."table" IS 'The table filled, schema-qualified and quoted as needed.';
+COMMENT ON COLUMN automl.datasets.format IS 'csv, json (an array of objects) or ndjson (one object a line).';
+COMMENT ON COLUMN automl.datasets.source IS 'The server file read, or inline for content passed as an argument.';
+COMMENT ON COLUMN automl.datasets.rows IS 'Rows loaded.';
+COMMENT ON COLUMN automl.datasets.rejected IS 'Bad rows skipped (up to options.max_errors).';
+COMMENT ON COLUMN automl.datasets.bytes IS 'Size of the input in bytes.';
+COMMENT ON COLUMN automl.datasets.imported_at IS 'Start of the importing transaction.';
+COMMENT ON COLUMN automl.datasets.imported_by IS 'The role that ran the import.';
+SELECT pg_catalog.pg_extension_config_dump('automl.datasets', '');
+
+CREATE TABLE automl.import_errors (
+	import_id	bigint NOT NULL REFERENCES automl.datasets ON DELETE CASCADE,
+	line		bigint NOT NULL,
+	error		text NOT NULL,
+	raw			text NOT NULL,
+	imported_by	name NOT NULL DEFAULT CURRENT_USER
+);
+CREATE INDEX import_errors_import ON automl.import_errors (import_id, line);
+COMMENT ON TABLE automl.import_errors IS
+	'Rows an import skipped because options.max_errors allowed it: where, why, and the line as read.';
+COMMENT ON COLUMN automl.import_errors.import_id IS 'The import (automl.datasets.import_id).';
+COMMENT ON COLUMN automl.import_errors.line IS 'Line of the input the row starts on, from 1.';
+COMMENT ON COLUMN automl.import_errors.error IS 'Why the row was skipped, with its line and column.';
+COMMENT ON COLUMN automl.import_errors.raw IS 'The line as read (at most 4 kB; bytes invalid in the database encoding shown as ?).';
+COMMENT ON COLUMN automl.import_errors.imported_by IS 'The role that ran the import.';
+SELECT pg_catalog.pg_extension_config_dump('automl.import_errors', '');
+
+-- Imports are recorded in the importing role's name; a role sees the
+-- imports of the roles it belongs to (a file's rows can be sensitive).
+ALTER TABLE automl.datasets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY datasets_readable ON automl.datasets FOR SELECT
+	USING (pg_catalog.pg_has_role(CURRENT_USER,
+		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) imported_by), 'MEMBER'));
+CREATE POLICY datasets_insert_own ON automl.datasets FOR INSERT
+	WITH CHECK (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
+CREATE POLICY datasets_delete_own ON automl.datasets FOR DELETE
+	USING (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
+COMMENT ON POLICY datasets_readable ON automl.datasets IS 'An import is visible to the roles that are members of the role that ran it.';
+COMMENT ON POLICY datasets_insert_own ON automl.datasets IS 'Imports are recorded in the name of the role that ran them.';
+COMMENT ON POLICY datasets_delete_own ON automl.datasets IS 'A role may delete the records of its imports (and so their rejected rows).';
+ALTER TABLE automl.import_errors ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_errors_readable ON automl.import_errors FOR SELECT
+	USING (pg_catalog.pg_has_role(CURRENT_USER,
+		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) imported_by), 'MEMBER'));
+CREATE POLICY import_errors_insert_own ON automl.import_errors FOR INSERT
+	WITH CHECK (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
+COMMENT ON POLICY import_errors_readable ON automl.import_errors IS 'Rejected rows are visible to the roles that are members of the role that ran the import.';
+COMMENT ON POLICY import_errors_insert_own ON automl.import_errors IS 'Rejected rows are recorded in the name of the role that ran the import.';
+GRANT SELECT, INSERT, DELETE ON automl.datasets TO PUBLIC;
+GRANT SELECT, INSERT ON automl.import_errors TO PUBLIC;
+
+CREATE FUNCTION automl.import_csv(table_name text, content text, options jsonb DEFAULT '{}')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_import_csv'
+	LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
+COMMENT ON FUNCTION automl.import_csv(text, text, jsonb) IS
+	'Loads CSV text into a new table with inferred column types (or into an existing one with options.create false), in one transaction; returns {table, rows, columns, rejected, seconds, import_id, ...}.';
+
+CREATE FUNCTION automl.import_csv_file(table_name text, path text, options jsonb DEFAULT '{}')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_import_csv_file'
+	LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
+COMMENT ON FUNCTION automl.import_csv_file(text, text, jsonb) IS
+	'automl.import_csv of a file on the database server (relative paths from the data directory); needs the privileges of pg_read_server_files, as COPY FROM a file.';
+
+CREATE FUNCTION automl.import_json(table_name text, content text, options jsonb DEFAULT '{}')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_import_json'
+	LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
+COMMENT ON FUNCTION automl.import_json(text, text, jsonb) IS
+	'Loads a JSON array of objects, or NDJSON, into a table: a column per key (the union of the keys), types inferred, nested values as jsonb or flattened with options.flatten.';
+
+CREATE FUNCTION automl.import_json_file(table_name text, path text, options jsonb DEFAULT '{}')
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'automl_import_json_file'
+	LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
+COMMENT ON FUNCTION automl.import_json_file(text, text, jsonb) IS
+	'automl.import_json of a file on the database server; needs the privileges of pg_read_server_files.';
+
+CREATE FUNCTION automl.import_async(format text, table_name text, path text, options jsonb DEFAULT '{}')
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF format IS NULL OR table_name IS NULL OR path IS NULL THEN
+		RAISE EXCEPTION 'format, table_name and path must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF format NOT IN ('csv', 'json', 'ndjson') THEN
+		RAISE EXCEPTION 'unknown import format "%"', format USING ERRCODE = '22023',
+			HINT = 'Valid formats are: csv, json, ndjson.';
+	END IF;
+	-- refuse now rather than in the job
+	IF NOT pg_has_role(CURRENT_USER, 'pg_read_server_files', 'USAGE') THEN
+		RAISE EXCEPTION 'permission denied to import from a file' USING ERRCODE = '42501',
+			DETAIL = 'Only roles with privileges of the "pg_read_server_files" role may import from a server file, as for COPY FROM a file.';
+	END IF;
+	RETURN automl._job_submit('import', jsonb_build_object(
+		'format', format, 'table_name', table_name, 'path', path, 'options', coalesce(options, '{}')));
+END $$;
+COMMENT ON FUNCTION automl.import_async(text, text, text, jsonb) IS
+	'Queues an import of a server file (csv, json or ndjson) as a background job and returns its job_id; progress is the share of the file read.';

@@ -264,6 +264,8 @@ infer_join(InferType a, InferType b)
 		return b;
 	if (b == INFER_NONE || a == b)
 		return a;
+	if (a == INFER_JSONB || b == INFER_JSONB)
+		return INFER_JSONB;
 	if (is_number(a) && is_number(b))
 		return (a == INFER_FLOAT8 || b == INFER_FLOAT8) ? INFER_FLOAT8 : (a > b ? a : b);
 	if ((a == INFER_DATE || a == INFER_TIMESTAMPTZ) && (b == INFER_DATE || b == INFER_TIMESTAMPTZ))
@@ -290,6 +292,8 @@ infer_type_name(InferType t)
 			return "date";
 		case INFER_TIMESTAMPTZ:
 			return "timestamp with time zone";
+		case INFER_JSONB:
+			return "jsonb";
 		default:
 			return "text";
 	}

@@ -16,7 +16,8 @@
  * The types, narrowest first within each family.  Joining two types gives
  * the narrowest type both fit (infer_join): int4 -> int8 -> numeric; any
  * number with float8 -> float8; date with timestamptz -> timestamptz; two
- * families -> text.  INFER_NONE is "no value seen yet" (all NULL).
+ * families -> text; jsonb with anything -> jsonb (a scalar is then its
+ * JSON literal).  INFER_NONE is "no value seen yet" (all NULL).
  */
 typedef enum InferType
 {
@@ -28,7 +29,8 @@ typedef enum InferType
 	INFER_FLOAT8,
 	INFER_DATE,
 	INFER_TIMESTAMPTZ,
-	INFER_TEXT
+	INFER_TEXT,
+	INFER_JSONB					/* a JSON object or array (JSON imports) */
 } InferType;
 
 /* The narrowest type of one non-NULL value s[0..len-1]. */

@@ -22,7 +22,7 @@
 #include "ingest/infer.h"
 #include "ingest/sniff.h"
 
-#define MAX_SNIFF_FIELDS 256
+#define MAX_SNIFF_FIELDS 1601		/* a table's 1600 columns, and one more */
 
 static const char candidates[] = {',', ';', '\t', '|'};
 

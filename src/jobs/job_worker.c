@@ -54,6 +54,10 @@ static const JobKind job_kinds[] = {
 	{"profile",
 		"SELECT automl.profile(($1->>'relation_oid')::pg_catalog.oid::pg_catalog.regclass,"
 		" $1->'options')"},
+	{"import",
+		"SELECT CASE WHEN $1->>'format' OPERATOR(pg_catalog.=) 'csv'"
+		" THEN automl.import_csv_file($1->>'table_name', $1->>'path', $1->'options')"
+		" ELSE automl.import_json_file($1->>'table_name', $1->>'path', $1->'options') END"},
 	{NULL, NULL}
 };
 
