@@ -57,6 +57,7 @@ struct CsvReader
 	bool		finished;		/* csv_fini done */
 	size_t		bytes;			/* read so far */
 	long		line;			/* line of buf[pos] */
+	size_t		line_off;		/* bytes of that line before buf[pos] */
 	long		record_line;	/* line the record being parsed started on */
 
 	/* the fields of parsed records, in order */
@@ -70,6 +71,7 @@ struct CsvReader
 	int			fields_cap;
 	int			current_fields; /* fields of the record in progress */
 	bool		too_many;		/* the record in progress passed max_fields */
+	bool		too_long;		/* a field passed max_field: reading stops */
 
 	/* complete records not yet returned: field ranges and lines */
 	int		   *rec_first;
@@ -88,6 +90,15 @@ struct CsvReader
 	size_t		line_len;
 	char		raw[RAW_MAX];	/* copy of a bad line for the error */
 	CsvError	error;
+
+	/*
+	 * An error found in a piece after records that the piece completed:
+	 * returned once they are, as reads that ended before the error would
+	 * have it.
+	 */
+	CsvResult	held;			/* CSV_READ_RECORD: none */
+	CsvError	held_error;
+	char		held_raw[RAW_MAX];
 	bool		failed;			/* out of memory in our own bookkeeping */
 };
 
@@ -181,6 +192,15 @@ on_field(void *data, size_t len, void *arg)
 {
 	CsvReader  *r = arg;
 
+	/*
+	 * The allocator lets libcsv hold one byte more than max_field (see
+	 * feed), so a field can still be one byte too long here.
+	 */
+	if (r->too_long || len > r->opt.max_field)
+	{
+		r->too_long = true;
+		return;
+	}
 	r->current_fields++;
 	if (r->current_fields > r->opt.max_fields)
 	{
@@ -201,7 +221,8 @@ on_field(void *data, size_t len, void *arg)
 		r->lens = lens;
 		r->fields_cap = cap;
 	}
-	if (r->arena_len + len > r->arena_cap)
+	/* (allocated for an empty field too: its pointer points into it) */
+	if (r->arena == NULL || r->arena_len + len > r->arena_cap)
 	{
 		size_t		cap = r->arena_cap ? r->arena_cap : 65536;
 		char	   *a;
@@ -232,6 +253,8 @@ on_record(int c, void *arg)
 	int			stored = r->current_fields > r->opt.max_fields ? r->opt.max_fields : r->current_fields;
 	int			cap = r->recs_cap;
 
+	if (r->too_long)
+		return;
 	if (r->nrecs + 1 > r->recs_cap)
 	{
 		void	   *count,
@@ -256,6 +279,8 @@ on_record(int c, void *arg)
 	r->nrecs++;
 	r->current_fields = 0;
 	r->too_many = false;
+	/* a record after a CR (or an LF) that is not the newline: this line */
+	r->record_line = r->line;
 }
 
 CsvReader *
@@ -303,14 +328,19 @@ refill(CsvReader *r)
 			r->eof = true;
 		r->len += n;
 		r->bytes += n;
-		if (n > 0)
+		/* the byte order mark, once */
+		while (r->opt.skip > 0 && r->len - r->pos > 0)
+		{
+			r->pos++;
+			r->opt.skip--;
+		}
+
+		/*
+		 * Stop at the first bytes to feed: an empty buffer is the end of the
+		 * input to feed(), and a short read may hold only part of the mark.
+		 */
+		if (r->len - r->pos > 0)
 			break;
-	}
-	/* the byte order mark, once */
-	while (r->opt.skip > 0 && r->len - r->pos > 0)
-	{
-		r->pos++;
-		r->opt.skip--;
 	}
 }
 
@@ -344,21 +374,31 @@ reset_record(CsvReader *r)
 	return parser_init(r);
 }
 
-/* The 1-based field of s[0..at) in a line, counting unquoted delimiters. */
-static int
-field_at(const CsvReader *r, const char *s, size_t at)
+/*
+ * Skips the rest of the line whose start was just fed, up to and past its
+ * newline, so that reading goes on at the next line after an error however
+ * the line was split by reads.
+ */
+static void
+skip_line(CsvReader *r)
 {
-	int			column = r->current_fields + 1;
-	bool		quoted = r->parser.quoted != 0;
+	char	   *nl;
 
-	for (size_t i = 0; i < at; i++)
+	while (true)
 	{
-		if (s[i] == r->opt.quote)
-			quoted = !quoted;
-		else if (s[i] == r->opt.delimiter && !quoted)
-			column++;
+		refill(r);
+		if (r->len == r->pos)
+			break;
+		nl = memchr(r->buf + r->pos, r->opt.newline, r->len - r->pos);
+		if (nl)
+		{
+			r->pos = (size_t) (nl - r->buf) + 1;
+			r->line++;
+			r->line_off = 0;
+			break;
+		}
+		r->pos = r->len;
 	}
-	return column;
 }
 
 /*
@@ -372,9 +412,12 @@ feed(CsvReader *r)
 	char	   *start;
 	char	   *nl;
 	size_t		n;
+	size_t		fed;			/* bytes of the piece given to libcsv */
+	size_t		bad = SIZE_MAX; /* where in it an invalid character is */
 	size_t		parsed;
 	bool		whole;
 	long		line = r->line;
+	size_t		line_off = r->line_off;
 
 	if (r->len - r->pos == 0 || memchr(r->buf + r->pos, r->opt.newline, r->len - r->pos) == NULL)
 		refill(r);
@@ -385,8 +428,16 @@ feed(CsvReader *r)
 		if (r->finished)
 			return CSV_READ_END;
 		r->finished = true;
-		field_limit = r->opt.max_field + 1;
+		field_limit = r->opt.max_field + 2;
 		rc = csv_fini(&r->parser, on_field, on_record, r);
+		if (r->too_long)
+		{
+			char		msg[160];
+
+			snprintf(msg, sizeof(msg), "field is longer than %zu bytes", r->opt.max_field);
+			set_error(r, r->line, r->current_fields + 1, msg, r->line_ptr, r->line_len);
+			return CSV_READ_FATAL;
+		}
 		if (rc != 0 && csv_error(&r->parser) == CSV_EPARSE)
 		{
 			set_error(r, r->record_line, r->current_fields + 1,
@@ -402,26 +453,22 @@ feed(CsvReader *r)
 	whole = nl != NULL;
 	n = whole ? (size_t) (nl - start) + 1 : r->len - r->pos;
 
+	fed = n;
 	if (r->opt.verify)
 	{
 		size_t		valid = r->opt.verify(start, n);
 
 		if (valid < n && !whole && !r->eof && n - valid < MAX_CHAR_BYTES)
-			n = valid;			/* a character split by the chunk's end */
+			n = fed = valid;	/* a character split by the chunk's end */
 		else if (valid < n)
 		{
-			char		msg[160];
-
-			snprintf(msg, sizeof(msg), "invalid byte sequence for the encoding: 0x%02x at byte %zu of the line",
-					 (unsigned char) start[valid], valid + 1);
-			set_error(r, line, field_at(r, start, valid), msg, start, n);
-			r->pos += n;
-			if (whole)
-				r->line++;
-			r->record_line = r->line;
-			if (!reset_record(r))
-				return CSV_READ_FATAL;
-			return CSV_READ_BAD;
+			/*
+			 * Parse up to the invalid character first, as reads ending right
+			 * before it would: records that end before it on the line are
+			 * good, and an error before it comes first.
+			 */
+			fed = valid;
+			bad = valid;
 		}
 	}
 
@@ -429,17 +476,32 @@ feed(CsvReader *r)
 		r->record_line = line;
 	r->line_ptr = start;
 	r->line_len = n;
-	/* (libcsv grows its buffer before it looks at a field's end) */
-	field_limit = r->opt.max_field + 1;
+	/*
+	 * libcsv grows its buffer before it looks at a field's end, and keeps
+	 * a quoted field's closing quote in it until then: a quoted field of
+	 * max_field bytes needs two more.  on_field refuses the one field of
+	 * max_field + 1 bytes this lets through.
+	 */
+	field_limit = r->opt.max_field + 2;
 	field_refused = false;
-	parsed = csv_parse(&r->parser, start, n, on_field, on_record, r);
+	parsed = csv_parse(&r->parser, start, fed, on_field, on_record, r);
 	field_limit = SIZE_MAX;
 	r->pos += n;
 	if (whole)
 		r->line++;
+	r->line_off = whole ? 0 : line_off + n;
 	if (r->failed)
 		return CSV_READ_FATAL;
-	if (parsed < n)
+	if (r->too_long)
+	{
+		char		msg[160];
+
+		/* (before a parse error later in the piece, as reads would be) */
+		snprintf(msg, sizeof(msg), "field is longer than %zu bytes", r->opt.max_field);
+		set_error(r, line, r->current_fields + 1, msg, start, n);
+		return CSV_READ_FATAL;
+	}
+	if (parsed < fed)
 	{
 		char		msg[160];
 		int			err = csv_error(&r->parser);
@@ -452,22 +514,7 @@ feed(CsvReader *r)
 				return CSV_READ_FATAL;
 			/* go on at the next line */
 			if (!whole)
-			{
-				while (true)
-				{
-					refill(r);
-					if (r->len == r->pos)
-						break;
-					nl = memchr(r->buf + r->pos, r->opt.newline, r->len - r->pos);
-					if (nl)
-					{
-						r->pos = (size_t) (nl - r->buf) + 1;
-						r->line++;
-						break;
-					}
-					r->pos = r->len;
-				}
-			}
+				skip_line(r);
 			r->record_line = r->line;
 			return CSV_READ_BAD;
 		}
@@ -477,6 +524,20 @@ feed(CsvReader *r)
 			snprintf(msg, sizeof(msg), "out of memory while reading a field");
 		set_error(r, line, r->current_fields + 1, msg, start, n);
 		return CSV_READ_FATAL;
+	}
+	if (bad < n)
+	{
+		char		msg[160];
+
+		snprintf(msg, sizeof(msg), "invalid byte sequence for the encoding: 0x%02x at byte %zu of the line",
+				 (unsigned char) start[bad], line_off + bad + 1);
+		set_error(r, line, r->current_fields + 1, msg, start, n);
+		if (!whole)
+			skip_line(r);		/* the rest of the line is bad too */
+		r->record_line = r->line;
+		if (!reset_record(r))
+			return CSV_READ_FATAL;
+		return CSV_READ_BAD;
 	}
 	return CSV_READ_RECORD;
 }
@@ -509,10 +570,25 @@ csv_reader_next(CsvReader *r, CsvRecord *rec)
 	{
 		CsvResult	res;
 
+		if (r->held != CSV_READ_RECORD)
+		{
+			res = r->held;
+			r->held = CSV_READ_RECORD;
+			r->error = r->held_error;
+			memcpy(r->raw, r->held_raw, r->error.raw_len);
+			r->error.raw = r->raw;
+			return res;
+		}
 		compact(r);
 		res = feed(r);
-		if (res != CSV_READ_RECORD)
+		if (res == CSV_READ_RECORD)
+			continue;
+		if (r->next_rec >= r->nrecs)
 			return res;
+		/* the records that the piece completed before its error come first */
+		r->held = res;
+		r->held_error = r->error;
+		memcpy(r->held_raw, r->raw, r->error.raw_len);
 	}
 
 	{
@@ -549,7 +625,8 @@ csv_reader_error(const CsvReader *r)
 size_t
 csv_reader_bytes(const CsvReader *r)
 {
-	return r->bytes;
+	/* read and handed to libcsv: a job's progress, not the read-ahead */
+	return r->bytes - (r->len - r->pos);
 }
 
 const char *

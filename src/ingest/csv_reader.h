@@ -75,7 +75,7 @@ typedef struct CsvReader CsvReader;
 extern CsvReader *csv_reader_create(const CsvReaderOptions *opt, IngestReadFn read, void *arg);
 extern CsvResult csv_reader_next(CsvReader *r, CsvRecord *rec);
 extern const CsvError *csv_reader_error(const CsvReader *r);
-extern size_t csv_reader_bytes(const CsvReader *r);	/* bytes read so far */
+extern size_t csv_reader_bytes(const CsvReader *r);	/* bytes parsed so far */
 
 /*
  * The line (at most 4 kB of it) that ended the last record returned, as

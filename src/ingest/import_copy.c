@@ -141,9 +141,8 @@ feed_batch(ImportState *st)
 			MemoryContextSwitchTo(st->row_cxt);
 			line_ring[++rows_fed % LINE_RING] = st->line;
 		}
-		if ((st->rows_read & 4095) == 0)
-			import_progress(st);
 	}
+	import_progress(st);
 	MemoryContextSwitchTo(old);
 }
 
