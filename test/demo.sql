@@ -1,24 +1,18 @@
--- The automl demo: a small sales table, profiled, then models trained on it
--- and used for predictions, all inside the server.
+-- The automl demo: a CSV file imported into a typed table, profiled, then
+-- models trained on it and used for predictions, all inside the server.
 \pset pager off
 CREATE EXTENSION automl;
 
-SELECT setseed(0.42);
-CREATE TABLE sales AS
-SELECT i AS id, region, quantity,
-       CASE WHEN random() < 0.08 THEN NULL
-            ELSE round((quantity * CASE region WHEN 'north' THEN 80 WHEN 'west' THEN 120 ELSE 95 END
-                        + random() * 60)::numeric, 2) END AS amount,
-       -- late payers: the west, and big orders
-       random() < 0.92 - 0.35 * (region = 'west')::int - 0.04 * quantity AS paid,
-       sold_at
-  FROM (SELECT i, (ARRAY['north','south','east','west'])[1 + (random() * 3)::int] AS region,
-               1 + (random() * 9)::int AS quantity,
-               timestamptz '2026-01-01' + (random() * 300) * interval '1 day' AS sold_at
-          FROM generate_series(1, 10000) AS i) AS s;
--- a few extreme values and an exact duplicate, as real data has
-UPDATE sales SET amount = 98120 WHERE id IN (17, 4242);
-INSERT INTO sales SELECT * FROM sales WHERE id = 7;
+-- Start from a file: test/data/sales.csv (10,000 sales with a few extreme
+-- amounts, missing values and a duplicate row, as real data has).  psql
+-- reads it on the client and automl.import_csv infers the column types and
+-- creates the table (automl.import_csv_file reads a file on the server).
+\set sales_csv `cat test/data/sales.csv`
+\echo '== automl.import_csv(''sales'', <test/data/sales.csv>) =='
+SELECT r->>'table' AS "table", r->'rows' AS rows, r->'rejected' AS rejected,
+       (SELECT string_agg(c->>'name' || ' ' || (c->>'type'), ', ')
+          FROM jsonb_array_elements(r->'columns') c) AS columns
+  FROM automl.import_csv('sales', :'sales_csv') AS r;
 
 \echo '== automl.profile(''sales'') =='
 SELECT jsonb_pretty(automl.profile('sales'));
