@@ -1255,7 +1255,8 @@ json_reader_error(const JsonReader *r)
 size_t
 json_reader_bytes(const JsonReader *r)
 {
-	return r->bytes;
+	/* parsed, not read ahead: a job's progress */
+	return r->bytes - (r->avail - r->pos);
 }
 
 bool
