@@ -9,6 +9,52 @@
 \echo Use "CREATE EXTENSION automl" to load this file. \quit
 
 -- =====================================================================
+-- Roles (docs/security.md): created when absent, kept when the extension
+-- is dropped (roles belong to the cluster, not to one database)
+-- =====================================================================
+
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'automl_viewer') THEN
+		CREATE ROLE automl_viewer NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'automl_analyst') THEN
+		CREATE ROLE automl_analyst NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) 'automl_admin') THEN
+		CREATE ROLE automl_admin NOLOGIN;
+	END IF;
+	IF NOT pg_catalog.pg_has_role('automl_analyst', 'automl_viewer', 'MEMBER') THEN
+		GRANT automl_viewer TO automl_analyst;
+	END IF;
+	IF NOT pg_catalog.pg_has_role('automl_admin', 'automl_analyst', 'MEMBER') THEN
+		GRANT automl_analyst TO automl_admin;
+	END IF;
+END $$;
+GRANT USAGE ON SCHEMA automl TO automl_viewer;
+
+-- Row-level security asks these per row: whether the current role belongs
+-- to the role that made the row (by oid: a dropped role's rows are hidden,
+-- not an error), and whether it is an administrator.
+CREATE FUNCTION automl._is_member(role name)
+	RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce((SELECT pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER')
+					   FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) role), false)
+$$;
+COMMENT ON FUNCTION automl._is_member(name) IS
+	'Whether the current role is a member of role (false for a role that no longer exists).';
+CREATE FUNCTION automl._is_admin()
+	RETURNS boolean
+	LANGUAGE sql STABLE PARALLEL SAFE
+	SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.pg_has_role(CURRENT_USER, 'automl_admin', 'MEMBER') $$;
+COMMENT ON FUNCTION automl._is_admin() IS
+	'Whether the current role is a member of automl_admin (superusers are).';
+
+-- =====================================================================
 -- Profiling
 -- =====================================================================
 
@@ -29,7 +75,9 @@ COMMENT ON COLUMN automl.profiles.profiled_by IS 'Role that ran automl.profile()
 COMMENT ON COLUMN automl.profiles.profile IS 'The profile JSON, as returned by automl.profile().';
 SELECT pg_catalog.pg_extension_config_dump('automl.profiles', '');
 SELECT pg_catalog.pg_extension_config_dump('automl.profiles_profile_id_seq', '');
-GRANT SELECT, INSERT, DELETE ON automl.profiles TO PUBLIC;
+GRANT SELECT ON automl.profiles TO automl_viewer;
+GRANT INSERT, DELETE ON automl.profiles TO automl_analyst;
+GRANT USAGE ON SEQUENCE automl.profiles_profile_id_seq TO automl_analyst;
 
 -- A profile shows a table's values (top values, min, max): a role sees the
 -- profiles of relations it may read, and writes profiles only in its name.
@@ -40,13 +88,13 @@ CREATE POLICY profiles_insert_own ON automl.profiles FOR INSERT
 	WITH CHECK (profiled_by OPERATOR(pg_catalog.=) CURRENT_USER
 				AND pg_catalog.has_table_privilege(relation, 'SELECT'));
 CREATE POLICY profiles_delete_own ON automl.profiles FOR DELETE
-	USING (profiled_by OPERATOR(pg_catalog.=) CURRENT_USER);
+	USING (profiled_by OPERATOR(pg_catalog.=) CURRENT_USER OR automl._is_admin());
 COMMENT ON POLICY profiles_readable ON automl.profiles IS
 	'A profile is visible to the roles that may SELECT from its relation.';
 COMMENT ON POLICY profiles_insert_own ON automl.profiles IS
 	'Profiles are stored in the name of the role that computed them, for relations it may read.';
 COMMENT ON POLICY profiles_delete_own ON automl.profiles IS
-	'A role may delete the profiles it computed.';
+	'A role may delete the profiles it computed; an administrator any.';
 
 -- The aggregate behind automl.profile(): whole rows in, profile jsonb out.
 CREATE FUNCTION automl.profile_agg_transfn(internal, anyelement)
@@ -232,27 +280,59 @@ COMMENT ON COLUMN automl.models.created_by IS 'Role that trained or imported it.
 COMMENT ON COLUMN automl.models.model IS 'The model image (docs/model-format.md), as export_model() returns it.';
 SELECT pg_catalog.pg_extension_config_dump('automl.models', '');
 SELECT pg_catalog.pg_extension_config_dump('automl.models_model_id_seq', '');
-GRANT SELECT, INSERT, UPDATE, DELETE ON automl.models TO PUBLIC;
+GRANT SELECT ON automl.models TO automl_viewer;
+GRANT INSERT, UPDATE, DELETE ON automl.models TO automl_analyst;
 
--- Every role may predict with every model; a role changes only versions
--- made by a role it belongs to (the roles of the governance work refine
--- this).
+-- SECURITY DEFINER: both look at every role's versions of a name, which
+-- row-level security hides from the caller.  A name belongs to the role
+-- that stored its first version: others may not add versions to it (an
+-- administrator may), so that nobody deploys a version under a name other
+-- roles predict with.
+CREATE FUNCTION automl._may_add_version(model_name text, role name)
+	RETURNS boolean
+	LANGUAGE sql STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce((SELECT pg_catalog.pg_has_role(role, r.oid, 'MEMBER')
+					   FROM automl.models m JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) m.created_by
+					  WHERE m.model_name OPERATOR(pg_catalog.=) _may_add_version.model_name
+					  ORDER BY m.version LIMIT 1), true)
+		OR pg_catalog.pg_has_role(role, 'automl_admin', 'MEMBER')
+$$;
+COMMENT ON FUNCTION automl._may_add_version(text, name) IS
+	'Whether role may store a version of model_name: the name is new, or its first version was made by a role role belongs to, or role is an administrator.';
+CREATE FUNCTION automl._next_version(model_name text)
+	RETURNS int
+	LANGUAGE sql STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(max(m.version), 0) OPERATOR(pg_catalog.+) 1 FROM automl.models m
+	 WHERE m.model_name OPERATOR(pg_catalog.=) _next_version.model_name
+$$;
+COMMENT ON FUNCTION automl._next_version(text) IS
+	'The next version number of model_name, counting versions the caller cannot see.';
+
+-- A version is visible to the role that made it (and its members) and to
+-- administrators; a deployed version to every role with automl_viewer, so
+-- that it can predict.  Changes: the maker's roles and administrators.
 ALTER TABLE automl.models ENABLE ROW LEVEL SECURITY;
-CREATE POLICY models_readable ON automl.models FOR SELECT USING (true);
+CREATE POLICY models_readable ON automl.models FOR SELECT
+	USING (deployed OR automl._is_member(created_by) OR automl._is_admin());
 CREATE POLICY models_insert_own ON automl.models FOR INSERT
-	WITH CHECK (created_by OPERATOR(pg_catalog.=) CURRENT_USER);
+	WITH CHECK (created_by OPERATOR(pg_catalog.=) CURRENT_USER
+				AND automl._may_add_version(model_name, CURRENT_USER));
 CREATE POLICY models_update_own ON automl.models FOR UPDATE
-	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
+	USING (automl._is_member(created_by) OR automl._is_admin());
 CREATE POLICY models_delete_own ON automl.models FOR DELETE
-	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
+	USING (automl._is_member(created_by) OR automl._is_admin());
 COMMENT ON POLICY models_readable ON automl.models IS
-	'Every model can be read, so that every role can predict.';
+	'A version is visible to the roles of its maker and to administrators; deployed versions to all, for prediction.';
 COMMENT ON POLICY models_insert_own ON automl.models IS
-	'Versions are stored in the name of the role that trains or imports them.';
+	'Versions are stored in the name of the role that trains or imports them, under a name that role owns.';
 COMMENT ON POLICY models_update_own ON automl.models IS
-	'A role deploys and undeploys versions made by roles it belongs to.';
+	'A role deploys and undeploys versions made by roles it belongs to; an administrator any.';
 COMMENT ON POLICY models_delete_own ON automl.models IS
-	'A role drops versions made by roles it belongs to.';
+	'A role drops versions made by roles it belongs to; an administrator any.';
 
 CREATE FUNCTION automl.models_changed()
 	RETURNS trigger
@@ -298,16 +378,18 @@ COMMENT ON COLUMN automl.trials.status IS 'ok; pruned (stopped after one fold: i
 COMMENT ON COLUMN automl.trials.metric IS 'The metric the search compared: accuracy, f1, roc_auc, log_loss, r2, rmse or mae.';
 COMMENT ON COLUMN automl.trials.selected IS 'The trial the search chose, refitted as the model version: the best score, or for accuracy and f1 the earliest trial within one standard error of it (docs/automl.md).';
 SELECT pg_catalog.pg_extension_config_dump('automl.trials', '');
-GRANT SELECT, INSERT, DELETE ON automl.trials TO PUBLIC;
+GRANT SELECT ON automl.trials TO automl_viewer;
+GRANT INSERT, DELETE ON automl.trials TO automl_analyst;
 ALTER TABLE automl.trials ENABLE ROW LEVEL SECURITY;
-CREATE POLICY trials_readable ON automl.trials FOR SELECT USING (true);
+CREATE POLICY trials_readable ON automl.trials FOR SELECT
+	USING (automl._is_member(created_by) OR automl._is_admin());
 CREATE POLICY trials_insert_own ON automl.trials FOR INSERT
 	WITH CHECK (created_by OPERATOR(pg_catalog.=) CURRENT_USER);
 CREATE POLICY trials_delete_own ON automl.trials FOR DELETE
-	USING (pg_catalog.pg_has_role(created_by, 'MEMBER'));
-COMMENT ON POLICY trials_readable ON automl.trials IS 'Trials are as visible as the models they produced.';
+	USING (automl._is_member(created_by) OR automl._is_admin());
+COMMENT ON POLICY trials_readable ON automl.trials IS 'Trials are visible to the roles of the role that searched, and to administrators.';
 COMMENT ON POLICY trials_insert_own ON automl.trials IS 'Trials are stored in the name of the role that searched.';
-COMMENT ON POLICY trials_delete_own ON automl.trials IS 'A role deletes the trials of roles it belongs to.';
+COMMENT ON POLICY trials_delete_own ON automl.trials IS 'A role deletes the trials of roles it belongs to; an administrator any.';
 
 CREATE FUNCTION automl.leaderboard(model_name text)
 	RETURNS TABLE(rank bigint, version int, trial int, algorithm text, hyperparams jsonb,
@@ -613,18 +695,16 @@ ALTER TABLE automl.jobs ENABLE ROW LEVEL SECURITY;
 -- (the role's oid, not its name: a dropped role's jobs are then hidden
 -- instead of making pg_has_role fail)
 CREATE POLICY jobs_readable ON automl.jobs FOR SELECT
-	USING (pg_catalog.pg_has_role(CURRENT_USER,
-		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) submitted_by), 'MEMBER'));
+	USING (automl._is_member(submitted_by) OR automl._is_admin());
 CREATE POLICY jobs_submit_own ON automl.jobs FOR INSERT
 	WITH CHECK (submitted_by OPERATOR(pg_catalog.=) CURRENT_USER AND status OPERATOR(pg_catalog.=) 'queued');
 CREATE POLICY jobs_cancel_queued ON automl.jobs FOR UPDATE
-	USING (status OPERATOR(pg_catalog.=) 'queued' AND
-		   pg_catalog.pg_has_role(CURRENT_USER,
-		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) submitted_by), 'MEMBER'))
+	USING (status OPERATOR(pg_catalog.=) 'queued' AND (automl._is_member(submitted_by) OR automl._is_admin()))
 	WITH CHECK (status OPERATOR(pg_catalog.=) 'cancelled');
-GRANT SELECT ON automl.jobs TO PUBLIC;
-GRANT INSERT (kind, args) ON automl.jobs TO PUBLIC;
-GRANT UPDATE (status, finished_at, error) ON automl.jobs TO PUBLIC;
+GRANT SELECT ON automl.jobs TO automl_viewer;
+GRANT INSERT (kind, args) ON automl.jobs TO automl_analyst;
+GRANT UPDATE (status, finished_at, error) ON automl.jobs TO automl_analyst;
+GRANT USAGE ON SEQUENCE automl.jobs_job_id_seq TO automl_analyst;
 COMMENT ON POLICY jobs_readable ON automl.jobs IS
 	'A role sees the jobs of roles it belongs to.';
 COMMENT ON POLICY jobs_submit_own ON automl.jobs IS
@@ -657,7 +737,8 @@ DECLARE
 	id bigint;
 BEGIN
 	PERFORM automl._job_submitted();
-	max_jobs := current_setting('automl.max_jobs_per_role')::int;
+	SELECT q.max_concurrent_jobs INTO max_jobs FROM automl.quotas q WHERE q.role = CURRENT_USER;
+	max_jobs := coalesce(max_jobs, current_setting('automl.max_jobs_per_role')::int);
 	-- one submission of a role at a time, so that the count below holds
 	PERFORM pg_advisory_xact_lock(1634561388, hashtext('automl jobs of ' || CURRENT_USER));
 	SELECT count(*) INTO active FROM automl.jobs j
@@ -665,7 +746,8 @@ BEGIN
 	IF active >= max_jobs THEN
 		RAISE EXCEPTION 'role "%" already has % queued or running automl jobs', CURRENT_USER, active
 			USING ERRCODE = '53400',
-				  HINT = format('Wait for one to finish, or cancel one with automl.cancel_job(); the limit is automl.max_jobs_per_role (%s).', max_jobs);
+				  HINT = format('retry after %s seconds, when one has ended (max_concurrent_jobs of role %s is %s: automl.quotas, else automl.max_jobs_per_role); or cancel one with automl.cancel_job()',
+								30, CURRENT_USER, max_jobs);
 	END IF;
 	INSERT INTO automl.jobs (kind, args) VALUES (_job_submit.kind, _job_submit.args)
 	RETURNING job_id INTO id;
@@ -687,6 +769,12 @@ BEGIN
 	IF model_name IS NULL OR relation IS NULL OR target IS NULL THEN
 		RAISE EXCEPTION 'model_name, relation and target must not be null' USING ERRCODE = '22004';
 	END IF;
+	-- refuse now what the job would refuse
+	IF NOT automl._may_add_version(model_name, CURRENT_USER) THEN
+		RAISE EXCEPTION 'model "%" belongs to another role', model_name USING ERRCODE = '42501',
+			HINT = 'Choose another model name, or ask a member of automl_admin.';
+	END IF;
+	PERFORM automl._check_training_quota();
 	RETURN automl._job_submit('train', jsonb_build_object(
 		'model_name', model_name, 'relation', relation::text, 'relation_oid', relation::oid,
 		'target', target, 'task', task, 'algorithm', algorithm,
@@ -855,7 +943,7 @@ COMMENT ON FUNCTION automl.insights(pg_catalog.regclass, jsonb) IS
 -- =====================================================================
 
 CREATE SEQUENCE automl.import_id_seq;
-GRANT USAGE ON SEQUENCE automl.import_id_seq TO PUBLIC;
+GRANT USAGE ON SEQUENCE automl.import_id_seq TO automl_analyst;
 COMMENT ON SEQUENCE automl.import_id_seq IS 'Numbers the imports (automl.datasets.import_id).';
 
 CREATE TABLE automl.datasets (
@@ -903,25 +991,24 @@ SELECT pg_catalog.pg_extension_config_dump('automl.import_errors', '');
 -- imports of the roles it belongs to (a file's rows can be sensitive).
 ALTER TABLE automl.datasets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY datasets_readable ON automl.datasets FOR SELECT
-	USING (pg_catalog.pg_has_role(CURRENT_USER,
-		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) imported_by), 'MEMBER'));
+	USING (automl._is_member(imported_by) OR automl._is_admin());
 CREATE POLICY datasets_insert_own ON automl.datasets FOR INSERT
 	WITH CHECK (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
 CREATE POLICY datasets_delete_own ON automl.datasets FOR DELETE
-	USING (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
-COMMENT ON POLICY datasets_readable ON automl.datasets IS 'An import is visible to the roles that are members of the role that ran it.';
+	USING (imported_by OPERATOR(pg_catalog.=) CURRENT_USER OR automl._is_admin());
+COMMENT ON POLICY datasets_readable ON automl.datasets IS 'An import is visible to the roles that are members of the role that ran it, and to administrators.';
 COMMENT ON POLICY datasets_insert_own ON automl.datasets IS 'Imports are recorded in the name of the role that ran them.';
-COMMENT ON POLICY datasets_delete_own ON automl.datasets IS 'A role may delete the records of its imports (and so their rejected rows).';
+COMMENT ON POLICY datasets_delete_own ON automl.datasets IS 'A role may delete the records of its imports (and so their rejected rows); an administrator any.';
 ALTER TABLE automl.import_errors ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_errors_readable ON automl.import_errors FOR SELECT
-	USING (pg_catalog.pg_has_role(CURRENT_USER,
-		   (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) imported_by), 'MEMBER'));
+	USING (automl._is_member(imported_by) OR automl._is_admin());
 CREATE POLICY import_errors_insert_own ON automl.import_errors FOR INSERT
 	WITH CHECK (imported_by OPERATOR(pg_catalog.=) CURRENT_USER);
-COMMENT ON POLICY import_errors_readable ON automl.import_errors IS 'Rejected rows are visible to the roles that are members of the role that ran the import.';
+COMMENT ON POLICY import_errors_readable ON automl.import_errors IS 'Rejected rows are visible to the roles that are members of the role that ran the import, and to administrators.';
 COMMENT ON POLICY import_errors_insert_own ON automl.import_errors IS 'Rejected rows are recorded in the name of the role that ran the import.';
-GRANT SELECT, INSERT, DELETE ON automl.datasets TO PUBLIC;
-GRANT SELECT, INSERT ON automl.import_errors TO PUBLIC;
+GRANT SELECT ON automl.datasets, automl.import_errors TO automl_viewer;
+GRANT INSERT, DELETE ON automl.datasets TO automl_analyst;
+GRANT INSERT ON automl.import_errors TO automl_analyst;
 
 CREATE FUNCTION automl.import_csv(table_name text, content text, options jsonb DEFAULT '{}')
 	RETURNS jsonb
@@ -974,3 +1061,234 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION automl.import_async(text, text, text, jsonb) IS
 	'Queues an import of a server file (csv, json or ndjson) as a background job and returns its job_id; progress is the share of the file read.';
+
+-- =====================================================================
+-- Audit and quotas (docs/security.md)
+-- =====================================================================
+
+CREATE TABLE automl.audit_log (
+	at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	role		name NOT NULL DEFAULT CURRENT_USER,
+	action		text NOT NULL,
+	object		text NOT NULL,
+	details		jsonb NOT NULL DEFAULT '{}'
+);
+CREATE INDEX audit_log_at ON automl.audit_log (at);
+COMMENT ON TABLE automl.audit_log IS
+	'Append-only record of every deploy, undeploy, drop, cancel, import and quota change, and of every change a member of automl_admin makes; readable by administrators.';
+COMMENT ON COLUMN automl.audit_log.at IS 'When it happened (clock time, not the transaction start).';
+COMMENT ON COLUMN automl.audit_log.role IS 'The role that did it.';
+COMMENT ON COLUMN automl.audit_log.action IS 'deploy, undeploy, drop, cancel, import, quota; for administrators also create_version, submit, profile.';
+COMMENT ON COLUMN automl.audit_log.object IS 'What it was done to, e.g. model churn version 3, job 17, table public.sales.';
+COMMENT ON COLUMN automl.audit_log.details IS 'The facts of the change (scores, rows, the job''s kind, the quota values).';
+SELECT pg_catalog.pg_extension_config_dump('automl.audit_log', '');
+
+-- Rows are added only by the triggers below, in the name of the role that
+-- made the change (a direct INSERT, at trigger depth 0, is refused); no
+-- role but a superuser may change or remove them.
+ALTER TABLE automl.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_log_readable ON automl.audit_log FOR SELECT USING (automl._is_admin());
+CREATE POLICY audit_log_append ON automl.audit_log FOR INSERT
+	WITH CHECK (role OPERATOR(pg_catalog.=) CURRENT_USER AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0);
+COMMENT ON POLICY audit_log_readable ON automl.audit_log IS 'Administrators read the audit log.';
+COMMENT ON POLICY audit_log_append ON automl.audit_log IS
+	'Entries are written by automl''s triggers only, in the name of the role that made the change.';
+GRANT SELECT ON automl.audit_log TO automl_admin;
+GRANT INSERT ON automl.audit_log TO automl_viewer;
+
+CREATE FUNCTION automl._audit_append_only()
+	RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = CURRENT_USER) THEN
+		RAISE EXCEPTION 'automl.audit_log is append-only'
+			USING ERRCODE = '42501', HINT = 'Only a superuser may change or remove audit entries.';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+COMMENT ON FUNCTION automl._audit_append_only() IS
+	'Trigger: refuses UPDATE, DELETE and TRUNCATE of automl.audit_log to all but superusers.';
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON automl.audit_log
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON automl.audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION automl._audit_append_only();
+
+-- One trigger function for the audited tables: what changed, and whether
+-- it is audited for every role or only for administrators.
+CREATE FUNCTION automl._audit_change()
+	RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	act text;
+	obj text;
+	det jsonb := '{}';
+	always boolean := true;
+BEGIN
+	IF TG_TABLE_NAME = 'models' THEN
+		IF TG_OP = 'INSERT' THEN
+			act := 'create_version'; always := false;
+			obj := format('model %s version %s', NEW.model_name, NEW.version);
+			det := jsonb_build_object('model_id', NEW.model_id, 'algorithm', NEW.algorithm, 'score', NEW.score,
+									  'deployed', NEW.deployed);
+		ELSIF TG_OP = 'DELETE' THEN
+			act := 'drop';
+			obj := format('model %s version %s', OLD.model_name, OLD.version);
+			det := jsonb_build_object('model_id', OLD.model_id, 'created_by', OLD.created_by, 'was_deployed', OLD.deployed);
+		ELSIF NEW.deployed AND NOT OLD.deployed THEN
+			act := 'deploy';
+			obj := format('model %s version %s', NEW.model_name, NEW.version);
+			det := jsonb_build_object('model_id', NEW.model_id, 'score', NEW.score, 'created_by', NEW.created_by);
+		ELSIF OLD.deployed AND NOT NEW.deployed THEN
+			act := 'undeploy';
+			obj := format('model %s version %s', NEW.model_name, NEW.version);
+			det := jsonb_build_object('model_id', NEW.model_id);
+		ELSE
+			RETURN NULL;
+		END IF;
+	ELSIF TG_TABLE_NAME = 'jobs' THEN
+		IF TG_OP = 'INSERT' THEN
+			act := 'submit'; always := false;
+			obj := format('job %s', NEW.job_id);
+			det := jsonb_build_object('kind', NEW.kind, 'args', NEW.args);
+		ELSIF NEW.status = 'cancelled' AND OLD.status <> 'cancelled' THEN
+			act := 'cancel';
+			obj := format('job %s', NEW.job_id);
+			det := jsonb_build_object('kind', NEW.kind, 'submitted_by', NEW.submitted_by, 'was', OLD.status,
+									  'reason', NEW.error);
+		ELSE
+			RETURN NULL;
+		END IF;
+	ELSIF TG_TABLE_NAME = 'datasets' THEN
+		act := 'import';
+		obj := format('table %s', NEW."table");
+		det := jsonb_build_object('import_id', NEW.import_id, 'format', NEW.format, 'source', NEW.source,
+								  'rows', NEW.rows, 'rejected', NEW.rejected, 'bytes', NEW.bytes);
+	ELSIF TG_TABLE_NAME = 'profiles' THEN
+		act := 'profile'; always := false;
+		obj := format('relation %s', NEW.relation);
+	ELSIF TG_TABLE_NAME = 'quotas' THEN
+		act := 'quota';
+		obj := format('role %s', CASE WHEN TG_OP = 'DELETE' THEN OLD.role ELSE NEW.role END);
+		det := jsonb_build_object('operation', lower(TG_OP),
+								  'old', CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END,
+								  'new', CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END);
+	END IF;
+	IF always OR automl._is_admin() THEN
+		INSERT INTO automl.audit_log (role, action, object, details) VALUES (CURRENT_USER, act, obj, det);
+	END IF;
+	RETURN NULL;
+END $$;
+COMMENT ON FUNCTION automl._audit_change() IS
+	'Trigger: appends deploys, undeploys, drops, cancels, imports and quota changes (and every change by an administrator) to automl.audit_log.';
+CREATE TRIGGER models_audit AFTER INSERT OR UPDATE OF deployed OR DELETE ON automl.models
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_change();
+CREATE TRIGGER jobs_audit AFTER INSERT OR UPDATE OF status ON automl.jobs
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_change();
+CREATE TRIGGER datasets_audit AFTER INSERT ON automl.datasets
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_change();
+CREATE TRIGGER profiles_audit AFTER INSERT ON automl.profiles
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_change();
+
+CREATE TABLE automl.quotas (
+	role		name PRIMARY KEY,
+	max_trainings_per_hour int CHECK (max_trainings_per_hour >= 0),
+	max_concurrent_jobs int CHECK (max_concurrent_jobs >= 0)
+);
+COMMENT ON TABLE automl.quotas IS
+	'Per-role limits; a NULL (or a role not listed) takes the default of the GUC automl.max_trainings_per_hour or automl.max_jobs_per_role. 0 trainings an hour means no limit.';
+COMMENT ON COLUMN automl.quotas.role IS 'The role limited (its own calls, not its members'').';
+COMMENT ON COLUMN automl.quotas.max_trainings_per_hour IS 'Model versions (trained, imported or detectors) the role may store in any hour; 0: no limit.';
+COMMENT ON COLUMN automl.quotas.max_concurrent_jobs IS 'Background jobs the role may have queued or running at once.';
+SELECT pg_catalog.pg_extension_config_dump('automl.quotas', '');
+ALTER TABLE automl.quotas ENABLE ROW LEVEL SECURITY;
+CREATE POLICY quotas_readable ON automl.quotas FOR SELECT
+	USING (role OPERATOR(pg_catalog.=) CURRENT_USER OR automl._is_admin());
+CREATE POLICY quotas_admin ON automl.quotas FOR ALL
+	USING (automl._is_admin()) WITH CHECK (automl._is_admin());
+COMMENT ON POLICY quotas_readable ON automl.quotas IS 'A role reads its own quota; administrators all.';
+COMMENT ON POLICY quotas_admin ON automl.quotas IS 'Administrators set quotas.';
+GRANT SELECT ON automl.quotas TO automl_viewer;
+GRANT INSERT, UPDATE, DELETE ON automl.quotas TO automl_admin;
+CREATE TRIGGER quotas_audit AFTER INSERT OR UPDATE OR DELETE ON automl.quotas
+	FOR EACH ROW EXECUTE FUNCTION automl._audit_change();
+
+-- The hint gives when to retry: when the oldest of the trainings that fill
+-- the quota leaves the hour.
+CREATE FUNCTION automl._check_training_quota()
+	RETURNS boolean
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	lim int;
+	n bigint;
+	oldest timestamptz;
+BEGIN
+	SELECT q.max_trainings_per_hour INTO lim FROM automl.quotas q WHERE q.role = CURRENT_USER;
+	lim := coalesce(lim, nullif(current_setting('automl.max_trainings_per_hour', true), '')::int, 0);
+	IF lim = 0 THEN
+		RETURN true;
+	END IF;
+	SELECT count(*), min(s.created_at) INTO n, oldest
+	  FROM (SELECT m.created_at FROM automl.models m
+			 WHERE m.created_by = CURRENT_USER AND m.created_at > now() - interval '1 hour'
+			 ORDER BY m.created_at DESC LIMIT lim) s;
+	IF n >= lim THEN
+		RAISE EXCEPTION 'role "%" has stored % model versions in the last hour, its quota', CURRENT_USER, n
+			USING ERRCODE = '53400',
+				  HINT = format('retry after %s seconds (max_trainings_per_hour of role %s is %s; see automl.quotas)',
+								greatest(1, ceil(extract(epoch FROM oldest + interval '1 hour' - clock_timestamp())))::bigint,
+								CURRENT_USER, lim);
+	END IF;
+	RETURN true;
+END $$;
+COMMENT ON FUNCTION automl._check_training_quota() IS
+	'Raises 53400 when the current role has used its max_trainings_per_hour (automl.quotas, else automl.max_trainings_per_hour); true otherwise.';
+
+-- =====================================================================
+-- Who may call what (docs/security.md): nothing for PUBLIC; viewers
+-- predict and read; analysts also train, profile, detect, import and run
+-- jobs; administrators also act on every role's models and jobs
+-- =====================================================================
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA automl FROM PUBLIC;
+
+-- By name, so that every overload is covered; a function in none of the
+-- lists fails the installation, so that a new one cannot be forgotten.
+DO $$
+DECLARE
+	f record;
+	viewer text[] := ARRAY['_is_member', '_is_admin', 'predict', 'predict_label', 'predict_proba',
+		'anomaly_score', 'is_anomaly', 'anomaly_explanation', 'explain', 'feature_importance',
+		'model_report', 'leaderboard', 'get_profile', 'profile_report', 'insights'];
+	analyst text[] := ARRAY['_may_add_version', '_next_version', '_check_training_quota',
+		'_job_submitted', '_job_submit', '_job_stop', 'train', 'train_async', 'train_detector',
+		'profile', 'profile_async', 'profile_agg', 'profile_columns', 'detect_anomalies', 'forecast',
+		'evaluate', 'drift', 'deploy', 'drop_model', 'export_model', 'import_model',
+		'import_csv', 'import_csv_file', 'import_json', 'import_json_file', 'import_async',
+		'wait_job', 'cancel_job'];
+	admin text[] := ARRAY['_stats', 'reset_stats'];
+	-- triggers and aggregate support functions: called by the server, not by roles
+	internal text[] := ARRAY['models_changed', '_audit_change', '_audit_append_only',
+		'profile_agg_transfn', 'profile_agg_final', 'profile_agg_combine', 'profile_agg_serialize',
+		'profile_agg_deserialize', 'profile_columns_transfn', 'profile_columns_final'];
+	grantee text;
+BEGIN
+	FOR f IN SELECT p.oid::pg_catalog.regprocedure AS sig, p.proname::text AS name
+			   FROM pg_catalog.pg_proc p
+			  WHERE p.pronamespace OPERATOR(pg_catalog.=) 'automl'::pg_catalog.regnamespace
+	LOOP
+		grantee := CASE WHEN f.name = ANY (viewer) THEN 'automl_viewer'
+						WHEN f.name = ANY (analyst) THEN 'automl_analyst'
+						WHEN f.name = ANY (admin) THEN 'automl_admin' END;
+		IF grantee IS NOT NULL THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %I', f.sig, grantee);
+		ELSIF NOT f.name = ANY (internal) THEN
+			RAISE EXCEPTION 'automl function % is in no role''s list', f.sig;
+		END IF;
+	END LOOP;
+END $$;

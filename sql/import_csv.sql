@@ -166,7 +166,7 @@ SELECT e.line, e.error, e.raw FROM automl.import_errors e
   JOIN automl.datasets d USING (import_id) WHERE d."table" = 'imp.badutf';
 CREATE ROLE automl_importer;
 GRANT USAGE, CREATE ON SCHEMA imp TO automl_importer;
-GRANT USAGE ON SCHEMA automl TO automl_importer;
+GRANT automl_analyst TO automl_importer;
 SET ROLE automl_importer;
 SELECT automl.import_csv_file('byrole', 'automl_import_test.csv');
 SELECT automl.import_async('csv', 'byrole', 'automl_import_test.csv');
@@ -203,6 +203,6 @@ SELECT count(*) FROM imp.atomic;
 DROP SCHEMA imp CASCADE;
 DELETE FROM automl.datasets;
 DROP OWNED BY automl_importer;
-REVOKE USAGE ON SCHEMA automl FROM automl_importer;
+REVOKE automl_analyst FROM automl_importer;
 DROP ROLE automl_importer;
 RESET search_path;

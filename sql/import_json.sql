@@ -91,13 +91,13 @@ SELECT automl.import_json_file('badutf', 'automl_import_bad.json');
 SELECT impj.summary(automl.import_json_file('badutf', 'automl_import_bad.json', '{"max_errors": 1}'))->'rows';
 SELECT automl.import_json_file('nofile', 'automl_no_such_file.json');
 CREATE ROLE automl_json_importer;
-GRANT USAGE ON SCHEMA automl TO automl_json_importer;
+GRANT automl_analyst TO automl_json_importer;
 SET ROLE automl_json_importer;
 SELECT automl.import_json_file('byrole', 'automl_import_test.json');
 RESET ROLE;
 
 DROP SCHEMA impj CASCADE;
 DELETE FROM automl.datasets;
-REVOKE USAGE ON SCHEMA automl FROM automl_json_importer;
+REVOKE automl_analyst FROM automl_json_importer;
 DROP ROLE automl_json_importer;
 RESET search_path;

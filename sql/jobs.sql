@@ -47,7 +47,7 @@ SELECT status FROM automl.wait_job(:id3, '0.2 seconds');
 
 -- users cannot forge a job's state or owner
 CREATE ROLE job_tester;
-GRANT USAGE ON SCHEMA automl TO job_tester;
+GRANT automl_analyst TO job_tester;
 SET ROLE job_tester;
 SELECT count(*) AS others_jobs_visible FROM automl.jobs;
 INSERT INTO automl.jobs (kind, args, status) VALUES ('profile', '{}', 'running');

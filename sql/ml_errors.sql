@@ -96,7 +96,7 @@ SELECT count(*) AS no_half_written_models FROM automl.models WHERE model_name = 
 
 -- a relation the caller may not read
 CREATE ROLE automl_outsider;
-GRANT USAGE ON SCHEMA automl TO automl_outsider;
+GRANT automl_analyst TO automl_outsider;
 SET ROLE automl_outsider;
 SELECT pg_temp.error_of($$SELECT * FROM automl.train('e', 'err', 'y')$$);
 RESET ROLE;
@@ -123,5 +123,5 @@ SELECT pg_temp.error_of($$SELECT automl.evaluate('nope', 'err')$$);
 SELECT pg_temp.error_of($$SELECT automl.evaluate('pe', 'only_target')$$);
 SELECT pg_temp.error_of($$SELECT automl.evaluate('pe', 'one_row')$$);
 SELECT pg_temp.error_of($$SELECT * FROM automl.feature_importance('nope')$$);
-REVOKE USAGE ON SCHEMA automl FROM automl_outsider;
+REVOKE automl_analyst FROM automl_outsider;
 DROP ROLE automl_outsider;

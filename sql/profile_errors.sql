@@ -65,7 +65,7 @@ RESET automl.profile_max_memory;
 
 -- permissions: the caller's rights apply (SECURITY INVOKER)
 CREATE ROLE automl_regress_nobody;
-GRANT USAGE ON SCHEMA automl TO automl_regress_nobody;
+GRANT automl_analyst TO automl_regress_nobody;
 SET ROLE automl_regress_nobody;
 SELECT pg_temp.error_of($$SELECT automl.profile('err_t')$$);
 SELECT pg_temp.error_of($$SELECT automl.profile_report('err_t')$$);

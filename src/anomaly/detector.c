@@ -134,6 +134,7 @@ automl_train_detector(PG_FUNCTION_ARGS)
 				 errmsg("name and relation must not be NULL")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	registry_check_name(name);
+	registry_check_training(name);
 	method = PG_ARGISNULL(3) ? "auto" : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	detect_options_parse(PG_ARGISNULL(4) ? NULL : PG_GETARG_JSONB_P(4), &opt);
 	if (opt.time_column != NULL)

@@ -219,7 +219,8 @@ automl_job_submitted(PG_FUNCTION_ARGS)
  * automl._job_stop(job_id bigint, submitted_by name) RETURNS boolean: ask
  * the worker of a running job of this database to stop.  cancel_job has
  * already checked that the caller can see the job; the caller must also
- * have the privileges of the role that submitted it.
+ * have the privileges of the role that submitted it, or be an
+ * administrator (automl_admin).
  */
 PG_FUNCTION_INFO_V1(automl_job_stop);
 Datum
@@ -228,15 +229,17 @@ automl_job_stop(PG_FUNCTION_ARGS)
 	int64		job_id = PG_GETARG_INT64(0);
 	Name		submitted_by = PG_GETARG_NAME(1);
 	Oid			submitter = get_role_oid(NameStr(*submitted_by), true);
+	Oid			admin = get_role_oid("automl_admin", true);
 	bool		found = false;
 	pid_t		pid = 0;
 
 	check_jobs_enabled();
-	if (!superuser() && (!OidIsValid(submitter) || !has_privs_of_role(GetUserId(), submitter)))
+	if (!superuser() && !(OidIsValid(admin) && has_privs_of_role(GetUserId(), admin)) &&
+		(!OidIsValid(submitter) || !has_privs_of_role(GetUserId(), submitter)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to cancel job " INT64_FORMAT, job_id),
-				 errdetail("Only roles with the privileges of the role that submitted it (\"%s\") can cancel it.",
+				 errdetail("Only roles with the privileges of the role that submitted it (\"%s\"), and members of automl_admin, can cancel it.",
 						   NameStr(*submitted_by))));
 
 	LWLockAcquire(jobs_shared->lock, LW_EXCLUSIVE);

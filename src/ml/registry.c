@@ -85,6 +85,35 @@ registry_lock_name(const char *model_name)
 		elog(ERROR, "could not lock model name: %s", SPI_result_code_string(ret));
 }
 
+/*
+ * Before training: the role's quota (automl.quotas) and its right to the
+ * name (a name belongs to the role that stored its first version), so that
+ * a refused training fails at once, not after its work.
+ */
+void
+registry_check_training(const char *model_name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(model_name)};
+	bool		isnull;
+	int			ret;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	ret = SPI_execute_with_args("SELECT automl._may_add_version($1, CURRENT_USER),"
+								" automl._check_training_quota()",
+								1, argtypes, values, NULL, false, 0);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not check the training quota: %s", SPI_result_code_string(ret));
+	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("model \"%s\" belongs to another role", model_name),
+				 errdetail("Its first version was stored by a role that the current role is not a member of."),
+				 errhint("Choose another model name, or ask a member of automl_admin.")));
+	SPI_finish();
+}
+
 /* Score of the deployed version of model_name; false if none is deployed. */
 static bool
 deployed_score(const char *model_name, double *score, bool *score_null)
@@ -167,9 +196,8 @@ registry_insert(const RegistryRow *row, int *version)
 								" (model_name, version, task, algorithm, target, features, classes,"
 								"  hyperparams, metrics, score, train_rows, training_seconds, deployed,"
 								"  deployed_at, model, size_bytes, diagnostics)"
-								" SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9,"
-								"  $10, $11, $12, CASE WHEN $12 THEN pg_catalog.now() END, $13, $14, $15"
-								"   FROM automl.models WHERE model_name = $1"
+								" VALUES ($1, automl._next_version($1), $2, $3, $4, $5, $6, $7, $8, $9,"
+								"  $10, $11, $12, CASE WHEN $12 THEN pg_catalog.now() END, $13, $14, $15)"
 								" RETURNING model_id, version",
 								15, argtypes, values, nulls, false, 0);
 	if (ret != SPI_OK_INSERT_RETURNING || SPI_processed != 1)

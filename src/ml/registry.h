@@ -44,6 +44,7 @@ extern Oid	registry_relid(void);
 extern void registry_check_name(const char *model_name);
 /* The following run inside SPI_connect. */
 extern void registry_lock_name(const char *model_name);
+extern void registry_check_training(const char *model_name);
 extern bool registry_should_deploy(const char *model_name, int deploy_mode,
 								   double score, bool score_null);
 extern int64 registry_insert(const RegistryRow *row, int *version);

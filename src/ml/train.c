@@ -45,6 +45,8 @@ PG_FUNCTION_INFO_V1(automl_train);
 #define AUTO_CLASSIFICATION_MAX_VALUES 20
 
 int			automl_max_training_time_s = 1800;
+/* read by automl._check_training_quota() through current_setting() */
+static int	automl_max_trainings_per_hour = 0;
 
 /* When the running training must stop; 0 when none runs. */
 static TimestampTz train_deadline = 0;
@@ -109,6 +111,13 @@ train_init_gucs(void)
 							&automl_max_training_memory_mb,
 							1024, 1, INT_MAX / 2,
 							PGC_USERSET, GUC_UNIT_MB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("automl.max_trainings_per_hour",
+							"Default of the model versions one role may store in an hour (0: no limit).",
+							"automl.quotas.max_trainings_per_hour overrides it per role.",
+							&automl_max_trainings_per_hour,
+							0, 0, INT_MAX,
+							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("automl.max_training_time",
 							"Longest time one automl.train call may run.",
@@ -817,6 +826,7 @@ automl_train(PG_FUNCTION_ARGS)
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "automl train",
 								ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(cxt);
+	registry_check_training(run.model_name);
 	train_deadline = TimestampTzPlusMilliseconds(start, (int64) automl_max_training_time_s * 1000);
 	PG_TRY();
 	{

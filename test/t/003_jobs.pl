@@ -33,7 +33,7 @@ CREATE TABLE base AS SELECT i, (i % 7)::float8 AS x, (i % 3 = 0) AS y FROM gener
 CREATE VIEW slow AS SELECT i, x, y FROM base, LATERAL (SELECT pg_sleep(0.002 + 0 * i)) s;
 CREATE ROLE alice LOGIN;
 CREATE ROLE bob LOGIN;
-GRANT USAGE ON SCHEMA automl TO alice, bob;
+GRANT automl_analyst TO alice, bob;
 GRANT SELECT ON base, slow TO bob;
 CREATE TABLE secret AS SELECT * FROM base;
 REVOKE ALL ON secret FROM PUBLIC;

@@ -44,7 +44,7 @@ CREATE EXTENSION automl;
 CREATE ROLE loader LOGIN;
 CREATE ROLE nofiles LOGIN;
 GRANT pg_read_server_files TO loader;
-GRANT USAGE ON SCHEMA automl TO loader, nofiles;
+GRANT automl_analyst TO loader, nofiles;
 GRANT CREATE ON SCHEMA public TO loader, nofiles;
 -- appending to "slow" takes about 4 s: a trigger sleeps 1 ms a row
 CREATE TABLE slow (id int, label text, amount numeric, day date, note text);
