@@ -339,6 +339,7 @@ automl_import_model(PG_FUNCTION_ARGS)
 
 	memset(&row, 0, sizeof(row));
 	registry_row_from_model(&row, m, model_name);
+	registry_check_training(model_name);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	registry_lock_name(model_name);
