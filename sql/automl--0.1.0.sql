@@ -1130,7 +1130,9 @@ DECLARE
 BEGIN
 	IF TG_TABLE_NAME = 'models' THEN
 		IF TG_OP = 'INSERT' THEN
-			act := 'create_version'; always := false;
+			-- a version stored deployed is a deploy
+			act := CASE WHEN NEW.deployed THEN 'deploy' ELSE 'create_version' END;
+			always := NEW.deployed;
 			obj := format('model %s version %s', NEW.model_name, NEW.version);
 			det := jsonb_build_object('model_id', NEW.model_id, 'algorithm', NEW.algorithm, 'score', NEW.score,
 									  'deployed', NEW.deployed);
