@@ -43,6 +43,7 @@ if [ -f test/fuzz/fuzz_report_html.c ]; then
 fi
 HARNESSES+=("model_report src/ml/model_report.c src/common/html_buf.c -ljansson -lm")
 HARNESSES+=("json_reader src/ingest/json_reader.c -ljansson")
+HARNESSES+=("csv_reader src/ingest/csv_reader.c src/ingest/sniff.c src/ingest/infer.c -lcsv")
 # the model image decoder with every algorithm's reader; its allocations go
 # to the harness's arena (src/common/am_alloc.h), and images close with
 # PostgreSQL's CRC-32C, taken from its libpgport

@@ -45,6 +45,7 @@ ML_TESTS=(
 # import type inference (issue 7's groundwork)
 ML_TESTS+=("test_infer src/ingest/infer.c")
 ML_TESTS+=("test_sniff src/ingest/sniff.c src/ingest/infer.c")
+ML_TESTS+=("test_csv_reader src/ingest/csv_reader.c -lcsv")
 ML_TESTS+=("test_json_reader src/ingest/json_reader.c -ljansson")
 # time series: trends, seasons, Holt-Winters
 ML_TESTS+=("test_timeseries src/insights/trend.c src/insights/seasonal.c src/forecast/holt_winters.c -lm")
