@@ -32,6 +32,12 @@ SELECT impj.summary(automl.import_json('mixed',
 	E'{"n": 1, "s": "x", "j": 1}\n{"n": "two", "s": 2, "j": {"k": "v"}}\n{"n": 3.5, "s": true, "j": "str"}\n'))->'columns';
 SELECT * FROM mixed;
 
+-- numbers load as written: scale, big integers, numbers inside jsonb
+SELECT impj.summary(automl.import_json('nums',
+	E'{"a": 12.30, "c": 5.00, "big": 123456789012345678901234567890, "j": {"x": 0.10}}\n'
+	 '{"a": 1.05, "c": 7.0, "big": 1, "j": [1.50, -0]}\n'))->'columns';
+SELECT a, c, big, j FROM nums ORDER BY a;
+
 -- key names made valid and unique; unicode and escapes survive
 SELECT impj.summary(automl.import_json('keys', '[{"Key One": 1, "key_one": 2, "": 3, "select": 4, "naïve": "é\u00e9\n\"q\""}]'))->'columns';
 SELECT "select", "naïve" FROM keys;

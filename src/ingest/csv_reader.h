@@ -35,6 +35,8 @@ typedef struct CsvReaderOptions
 	size_t		max_field;		/* longest field accepted, in bytes */
 	int			max_fields;		/* most fields a record may have */
 	IngestVerifyFn verify;
+	bool		libcsv_only;	/* no fast path for lines without quotes
+								 * (tests compare the two) */
 } CsvReaderOptions;
 
 typedef struct CsvRecord

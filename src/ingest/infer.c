@@ -34,13 +34,19 @@ static const char *const default_nulls[] = {"", "NA", "N/A", "NULL", "null"};
 bool
 infer_is_null(const char *s, size_t len, const char *const *markers, int nmarkers)
 {
+	/* called for every field: no strlen unless the first byte matches */
 	if (markers == NULL)
 	{
+		if (len == 0)
+			return true;
+		if (s[0] != 'N' && s[0] != 'n')
+			return false;
 		markers = default_nulls;
 		nmarkers = (int) (sizeof(default_nulls) / sizeof(default_nulls[0]));
 	}
 	for (int i = 0; i < nmarkers; i++)
-		if (strlen(markers[i]) == len && memcmp(markers[i], s, len) == 0)
+		if ((len == 0 ? markers[i][0] == '\0' : markers[i][0] == s[0]) &&
+			strlen(markers[i]) == len && memcmp(markers[i], s, len) == 0)
 			return true;
 	return false;
 }
@@ -56,6 +62,9 @@ is_boolean(const char *s, size_t len)
 {
 	static const char *const words[] = {"true", "false", "t", "f", "yes", "no", "y", "n"};
 
+	/* most values are not: decide on the first byte */
+	if (len == 0 || len > 5 || strchr("tTfFyYnN", s[0]) == NULL)
+		return false;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (word_is(s, len, words[i]))
 			return true;
@@ -107,8 +116,9 @@ decimal_type(const char *s, size_t len)
 				after = 0;
 	bool		point = false;
 
-	if (word_is(s, len, "nan") || word_is(s, len, "infinity") || word_is(s, len, "-infinity") ||
-		word_is(s, len, "+infinity") || word_is(s, len, "inf") || word_is(s, len, "-inf"))
+	if (strchr("nNiI+-", s[0]) != NULL &&
+		(word_is(s, len, "nan") || word_is(s, len, "infinity") || word_is(s, len, "-infinity") ||
+		 word_is(s, len, "+infinity") || word_is(s, len, "inf") || word_is(s, len, "-inf")))
 		return INFER_FLOAT8;
 	if (i < len && (s[i] == '+' || s[i] == '-'))
 		i++;

@@ -27,12 +27,28 @@
  * between array elements, text after the closing ']', a mismatched
  * bracket in an array, an object larger than opt->max_object, no memory.
  *
- * Values become text: null a NULL, booleans "true"/"false", integers in
- * decimal, reals in the shortest of %.15g, %.16g, %.17g that reads back
- * the same, strings unescaped, objects and arrays compact JSON (keys in
- * their order; reals inside as above, with ".0" kept on whole ones so that
- * they stay reals).  With opt->flatten nested objects become fields
- * "a.b.c" (an empty one none); arrays stay nested.
+ * Values become text: null a NULL, booleans "true"/"false", numbers as
+ * they are written in the input ("12.30", "5.00", "-0", "1E5", integers of
+ * any length), strings unescaped, objects and arrays compact JSON (keys in
+ * their order, numbers inside as written too).  With opt->flatten nested
+ * objects become fields "a.b.c" (an empty one none); arrays stay nested.
+ *
+ * Numbers as written: jansson gives a number only as a double (or a 64-bit
+ * integer), so the scanner also records where each number token outside
+ * strings starts and ends in the element, in document order, and jansson
+ * decodes with JSON_DECODE_INT_AS_REAL (an integer beyond 64 bits is then
+ * no error; its double is not used).  jansson keeps an object's keys in
+ * their insertion order (always, since 2.8) and duplicate keys are refused,
+ * so walking the decoded value (objects in key order, arrays in order)
+ * meets the numbers in document order, and each takes the next token's
+ * text.  Before that a walk checks that there are as many numbers as
+ * tokens and that each token reads back as its number's double; should it
+ * not (it cannot happen with jansson 2.8 or later), the element is decoded
+ * again as before and its numbers are written from their values: integers
+ * in decimal, reals in the shortest of %.15g, %.16g, %.17g that reads back
+ * the same (inside nested values with ".0" kept on whole ones).  A number
+ * beyond the range of a double (1e999) is still a decode error ("real
+ * number overflow").
  *
  * opt->max_object 0 and opt->max_fields 0 (or less) mean no limit.
  *
@@ -79,6 +95,13 @@ typedef enum ScanResult
 	SCAN_FATAL					/* error set */
 } ScanResult;
 
+/* A number token: elem[off..off+len) */
+typedef struct NumSpan
+{
+	size_t		off;
+	size_t		len;
+} NumSpan;
+
 /* What building a row gave */
 typedef enum BuildResult
 {
@@ -118,6 +141,13 @@ struct JsonReader
 	long		elem_line;
 	long		elem_col;		/* 1-based column of its first character */
 	char		stack[JSON_MAX_DEPTH];	/* the open brackets */
+
+	/* the element's number tokens outside strings, in document order */
+	NumSpan    *nums;
+	size_t		nnums;
+	size_t		nums_cap;
+	size_t		num_next;		/* the next one to use */
+	bool		exact;			/* numbers take their tokens' text */
 
 	/* the row: keys and texts in arena, at offsets until the row is done */
 	JsonField  *fields;
@@ -372,6 +402,7 @@ static void
 start_element(JsonReader *r)
 {
 	r->elem_len = 0;
+	r->nnums = 0;
 	r->collecting = true;
 	r->raw_only = false;
 	r->too_big = false;
@@ -451,9 +482,45 @@ over_limit(JsonReader *r)
 	return true;
 }
 
+/* A byte that can be in a number token (after its first) */
+static inline bool
+is_number_byte(int c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' ||
+		c == '+' || c == '-';
+}
+
+/* Record the number token elem[off..off+len); false if out of memory. */
+static bool
+add_number(JsonReader *r, size_t off, size_t len)
+{
+	if (r->nnums >= r->nums_cap)
+	{
+		size_t		cap = r->nums_cap ? r->nums_cap * 2 : 64;
+		NumSpan    *p;
+
+		if (r->nums_cap > SIZE_MAX / 2 / sizeof(NumSpan))
+			return false;
+		p = realloc(r->nums, cap * sizeof(NumSpan));
+		if (p == NULL)
+			return false;
+		r->nums = p;
+		r->nums_cap = cap;
+	}
+	r->nums[r->nnums].off = off;
+	r->nums[r->nnums].len = len;
+	r->nnums++;
+	return true;
+}
+
 /*
  * Scan the element starting at chunk[pos] into r->elem.  *deep: nested more
- * than JSON_MAX_DEPTH levels.
+ * than JSON_MAX_DEPTH levels.  An object or array also gets its number
+ * tokens outside strings recorded in r->nums: a '-' or a digit not inside
+ * a token starts one, the first byte that cannot be in a number ends it.
+ * In a text jansson accepts these are exactly its numbers, whole (nothing
+ * else outside strings has a '-' or a digit, and a number is always
+ * followed by whitespace, ',', ']' or '}'); jansson checks their grammar.
  */
 static ScanResult
 scan_element(JsonReader *r, bool *deep)
@@ -468,6 +535,8 @@ scan_element(JsonReader *r, bool *deep)
 		long		depth = 0;
 		bool		in_string = false;
 		bool		escaped = false;
+		bool		in_number = false;
+		size_t		num_start = 0;
 
 		for (;;)
 		{
@@ -506,6 +575,19 @@ scan_element(JsonReader *r, bool *deep)
 				}
 				advance(r);
 				continue;
+			}
+			if (in_number && !is_number_byte(c))
+			{
+				size_t		off = r->elem_len + (r->pos - r->mark);
+
+				in_number = false;
+				if (!add_number(r, num_start, off - num_start))
+					return collect_failed(r);	/* out of memory */
+			}
+			else if (!in_number && (c == '-' || (c >= '0' && c <= '9')))
+			{
+				in_number = true;
+				num_start = r->elem_len + (r->pos - r->mark);
 			}
 			if (c == '"')
 				in_string = true;
@@ -754,13 +836,104 @@ put_json_string(Buf *b, const char *s, size_t len)
 	return buf_put(b, s + run, len - run) && buf_put(b, "\"", 1);
 }
 
-/* Compact JSON of v (nesting is bounded by the scanner's depth limit). */
+/*
+ * Whether the element's numbers, in the order the row is built (objects in
+ * key order, arrays in order), are its number tokens: as many, and each
+ * token reading back as its number's double.  *i counts them.
+ */
 static bool
-encode_value(Buf *b, json_t *v)
+numbers_match(const JsonReader *r, json_t *v, size_t *i)
+{
+	switch (json_typeof(v))
+	{
+		case JSON_OBJECT:
+			{
+				const char *key;
+				json_t	   *x;
+
+				json_object_foreach(v, key, x)
+				{
+					if (!numbers_match(r, x, i))
+						return false;
+				}
+				return true;
+			}
+		case JSON_ARRAY:
+			{
+				size_t		k;
+				json_t	   *x;
+
+				json_array_foreach(v, k, x)
+				{
+					if (!numbers_match(r, x, i))
+						return false;
+				}
+				return true;
+			}
+		case JSON_REAL:
+			{
+				const NumSpan *s;
+				const char *start;
+				char	   *end;
+				double		d;
+
+				if (*i >= r->nnums)
+					return false;
+				s = &r->nums[*i];
+				start = r->elem + s->off;
+
+				/*
+				 * The token is followed by a byte that is not in a number
+				 * (the element ends with '}'), so strtod stops there.
+				 */
+				d = strtod(start, &end);
+				if (end != start + s->len || d != json_real_value(v))
+					return false;
+				(*i)++;
+				return true;
+			}
+		case JSON_INTEGER:
+			/* not with JSON_DECODE_INT_AS_REAL */
+			return false;
+		default:
+			return true;
+	}
+}
+
+/*
+ * The text of the number v: the next number token when r->exact, else
+ * from its value (nested: a whole real keeps a ".0", as jansson writes it).
+ */
+static bool
+put_number(JsonReader *r, Buf *b, json_t *v, bool nested)
 {
 	char		num[64];
 	int			n;
 
+	if (r->exact && r->num_next < r->nnums)
+	{
+		const NumSpan *s = &r->nums[r->num_next++];
+
+		return buf_put(b, r->elem + s->off, s->len);
+	}
+	if (json_is_integer(v))
+		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+	{
+		n = format_real(json_real_value(v), num, sizeof(num) - 2);
+		if (nested && strpbrk(num, ".eEni") == NULL)
+		{
+			memcpy(num + n, ".0", 3);
+			n += 2;
+		}
+	}
+	return buf_put(b, num, n);
+}
+
+/* Compact JSON of v (nesting is bounded by the scanner's depth limit). */
+static bool
+encode_value(JsonReader *r, Buf *b, json_t *v)
+{
 	switch (json_typeof(v))
 	{
 		case JSON_OBJECT:
@@ -776,7 +949,7 @@ encode_value(Buf *b, json_t *v)
 					if ((!first && !buf_put(b, ",", 1)) ||
 						!put_json_string(b, key, strlen(key)) ||
 						!buf_put(b, ":", 1) ||
-						!encode_value(b, x))
+						!encode_value(r, b, x))
 						return false;
 					first = false;
 				}
@@ -791,7 +964,7 @@ encode_value(Buf *b, json_t *v)
 					return false;
 				json_array_foreach(v, i, x)
 				{
-					if ((i > 0 && !buf_put(b, ",", 1)) || !encode_value(b, x))
+					if ((i > 0 && !buf_put(b, ",", 1)) || !encode_value(r, b, x))
 						return false;
 				}
 				return buf_put(b, "]", 1);
@@ -799,17 +972,8 @@ encode_value(Buf *b, json_t *v)
 		case JSON_STRING:
 			return put_json_string(b, json_string_value(v), json_string_length(v));
 		case JSON_INTEGER:
-			n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			return buf_put(b, num, n);
 		case JSON_REAL:
-			n = format_real(json_real_value(v), num, sizeof(num) - 2);
-			/* a whole real stays a real, as jansson writes it */
-			if (strpbrk(num, ".eEni") == NULL)
-			{
-				memcpy(num + n, ".0", 3);
-				n += 2;
-			}
-			return buf_put(b, num, n);
+			return put_number(r, b, v, true);
 		case JSON_TRUE:
 			return buf_put(b, "true", 4);
 		case JSON_FALSE:
@@ -826,8 +990,6 @@ add_field(JsonReader *r, json_t *v)
 {
 	JsonField  *f;
 	size_t		start;
-	char		num[64];
-	int			n;
 
 	if (r->nfields >= r->opt.max_fields)
 	{
@@ -880,15 +1042,9 @@ add_field(JsonReader *r, json_t *v)
 				return BUILD_NOMEM;
 			break;
 		case JSON_INTEGER:
-			f->kind = JSON_VALUE_NUMBER;
-			n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-			if (!buf_put(&r->arena, num, n))
-				return BUILD_NOMEM;
-			break;
 		case JSON_REAL:
 			f->kind = JSON_VALUE_NUMBER;
-			n = format_real(json_real_value(v), num, sizeof(num));
-			if (!buf_put(&r->arena, num, n))
+			if (!put_number(r, &r->arena, v, false))
 				return BUILD_NOMEM;
 			break;
 		case JSON_STRING:
@@ -910,7 +1066,7 @@ add_field(JsonReader *r, json_t *v)
 		case JSON_OBJECT:
 		case JSON_ARRAY:
 			f->kind = JSON_VALUE_NESTED;
-			if (!encode_value(&r->arena, v))
+			if (!encode_value(r, &r->arena, v))
 				return BUILD_NOMEM;
 			break;
 	}
@@ -961,6 +1117,7 @@ build_row(JsonReader *r, json_t *obj)
 	int			i;
 
 	r->nfields = 0;
+	r->num_next = 0;
 	r->arena.len = 0;
 	r->path.len = 0;
 	r->dotted = false;
@@ -1043,7 +1200,8 @@ process_element(JsonReader *r, bool deep, JsonRow *row)
 	if (r->elem[0] != '{')
 	{
 		/* a jansson error if it is not even JSON, else not an object */
-		v = json_loadb(r->elem, r->elem_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		v = json_loadb(r->elem, r->elem_len,
+					   JSON_DECODE_ANY | JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 		if (v == NULL)
 			set_jansson_error(r, &jerr);
 		else
@@ -1054,12 +1212,29 @@ process_element(JsonReader *r, bool deep, JsonRow *row)
 		raw_from_element(r);
 		return JSON_READ_BAD;
 	}
-	v = json_loadb(r->elem, r->elem_len, JSON_REJECT_DUPLICATES, &jerr);
+	v = json_loadb(r->elem, r->elem_len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
 	if (v == NULL)
 	{
 		set_jansson_error(r, &jerr);
 		raw_from_element(r);
 		return JSON_READ_BAD;
+	}
+	{
+		size_t		i = 0;
+
+		r->exact = numbers_match(r, v, &i) && i == r->nnums;
+	}
+	if (!r->exact)
+	{
+		/* the numbers from their values, as before (see the top) */
+		json_decref(v);
+		v = json_loadb(r->elem, r->elem_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (v == NULL)
+		{
+			set_jansson_error(r, &jerr);
+			raw_from_element(r);
+			return JSON_READ_BAD;
+		}
 	}
 	res = build_row(r, v);
 	json_decref(v);
@@ -1272,6 +1447,7 @@ json_reader_free(JsonReader *r)
 		return;
 	free(r->chunk);
 	free(r->elem);
+	free(r->nums);
 	free(r->fields);
 	free(r->key_off);
 	free(r->text_off);

@@ -18,9 +18,12 @@ typedef enum JsonValueKind
 {
 	JSON_VALUE_NULL,
 	JSON_VALUE_BOOLEAN,			/* text: "true" or "false" */
-	JSON_VALUE_NUMBER,			/* text: the number, shortest round trip */
+	JSON_VALUE_NUMBER,			/* text: the number as written in the input
+								 * ("12.30", "5.00", "-0", "1E5", integers
+								 * of any length) */
 	JSON_VALUE_STRING,			/* text: the string, unescaped (UTF-8) */
-	JSON_VALUE_NESTED			/* text: the object or array as compact JSON */
+	JSON_VALUE_NESTED			/* text: the object or array as compact JSON,
+								 * numbers in it as written */
 } JsonValueKind;
 
 typedef struct JsonField

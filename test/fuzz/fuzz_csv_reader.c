@@ -25,7 +25,8 @@
  * every field valid UTF-8 without NUL; errors with a line from 1, a
  * non-empty NUL-terminated message and at most 4 kB of raw; a bounded
  * number of calls; all bytes read at the end.  Texts under 4 kB are read
- * again one byte at a time and in reads of 4096 bytes: all three readings
+ * again one byte at a time and in reads of 4096 bytes, and with libcsv
+ * parsing every line (no fast path for lines without quotes): all readings
  * must give the same results (every record's line and fields, every
  * error's line, column and message), so read boundaries never change
  * anything.  Seeds live in test/fuzz/corpus/csv_reader/, tokens in
@@ -338,10 +339,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		Log			chunked = {0};
 		Log			bytewise = {0};
 		Log			whole = {0};
+		Log			libcsv = {0};
+		CsvReaderOptions all_libcsv = opt;
 
+		/* the fast path for lines without quotes must agree with libcsv */
+		all_libcsv.libcsv_only = true;
 		read_all(text, len, &opt, step, &chunked);
 		read_all(text, len, &opt, 1, &bytewise);
 		read_all(text, len, &opt, 4096, &whole);
+		read_all(text, len, &all_libcsv, 4096, &libcsv);
+		if (libcsv.len != whole.len || memcmp(libcsv.p, whole.p, whole.len) != 0)
+		{
+			log_print("libcsv only", &libcsv);
+			log_print("with the fast path", &whole);
+		}
+		FUZZ_CHECK(libcsv.len == whole.len && memcmp(libcsv.p, whole.p, whole.len) == 0);
+		free(libcsv.p);
 		if (bytewise.len != whole.len || memcmp(bytewise.p, whole.p, whole.len) != 0 ||
 			chunked.len != whole.len || memcmp(chunked.p, whole.p, whole.len) != 0)
 		{

@@ -332,48 +332,67 @@ static void
 test_values(void)
 {
 	JsonReaderOptions o = defaults();
-	JsonField	f;
+	JsonField	f = {0};
 	char		buf[256];
-	static const char *const reals[] = {"0.1", "1e300", "-2.5e-7", "3.141592653589793", "1.0000000000000002", "5e-324", "123456.789"};
-	static const double values[] = {0.1, 1e300, -2.5e-7, 3.141592653589793, 1.0000000000000002, 5e-324, 123456.789};
+	static const char *const numbers[] = {
+		"0", "-0", "0.0", "-0.0", "12.30", "5.00", "1E5", "1e5", "1e-7", "1E+05",
+		"-2.5e-7", "0.1", "1e300", "5e-324", "1e-400", "3.141592653589793",
+		"1.0000000000000002", "123456.789", "12345678901234567.89",
+		"0.30000000000000000000000000000000001", "9223372036854775807",
+		"-9223372036854775808", "9223372036854775808", "-9223372036854775809",
+		"18446744073709551616", "123456789012345678901234567890",
+		"-123456789012345678901234567890.000"
+	};
 	int			i;
 	char		input[128];
 
-	for (i = 0; i < (int) (sizeof(reals) / sizeof(reals[0])); i++)
+	for (i = 0; i < (int) (sizeof(numbers) / sizeof(numbers[0])); i++)
 	{
 		bool		ok;
 
-		snprintf(input, sizeof(input), "{\"r\":%s}", reals[i]);
+		snprintf(input, sizeof(input), "{\"r\":%s}", numbers[i]);
 		ok = first_field(input, &o, &f, buf, sizeof(buf)) == JSON_READ_ROW &&
-			f.kind == JSON_VALUE_NUMBER && strtod(buf, NULL) == values[i] &&
-			strlen(buf) <= 17 + 7;
-		CHECK(ok, "the real %s round-trips as \"%s\"", reals[i], buf);
+			f.kind == JSON_VALUE_NUMBER && strcmp(buf, numbers[i]) == 0;
+		CHECK(ok, "the number %s is kept as written (got \"%s\")", numbers[i], buf);
 	}
-	first_field("{\"r\":0.1}", &o, &f, buf, sizeof(buf));
-	CHECK(strcmp(buf, "0.1") == 0, "0.1 is written 0.1, the shortest form");
-	first_field("{\"r\":1e300}", &o, &f, buf, sizeof(buf));
-	CHECK(strcmp(buf, "1e+300") == 0, "1e300 is written 1e+300");
-	first_field("{\"r\":-2.5e-7}", &o, &f, buf, sizeof(buf));
-	CHECK(strcmp(buf, "-2.5e-07") == 0, "-2.5e-7 is written -2.5e-07");
-	first_field("{\"r\":2.0}", &o, &f, buf, sizeof(buf));
-	CHECK(strcmp(buf, "2") == 0, "the real 2.0 is the number 2");
-	expect("reals in nested values are short too, and stay reals",
-		   "{\"o\":{\"x\":0.1,\"y\":2.0,\"z\":[1e300,-0.0]}}",
-		   "1/1 o=J:{\"x\":0.1,\"y\":2.0,\"z\":[1e+300,-0.0]}\nend\n");
+	expect("12.30 and 5.00 keep their zeros (5.00 is no integer)",
+		   "{\"a\": 12.30, \"b\": \"x\", \"c\": 5.00}",
+		   "1/1 a=N:12.30 b=S:x c=N:5.00\nend\n");
+	expect("numbers in nested values are as written",
+		   "{\"o\":{\"x\":0.1,\"y\":2.0,\"z\":[1e300,-0.0,-0,1E5,1e-7]}}",
+		   "1/1 o=J:{\"x\":0.1,\"y\":2.0,\"z\":[1e300,-0.0,-0,1E5,1e-7]}\nend\n");
+	expect("numbers in objects in arrays in objects, big ones too",
+		   "{\"a\": [ {\"p\": 12.30, \"q\": [5.00, 123456789012345678901234567890]},\n"
+		   "  -0 , 1E+5 ], \"b\": {\"c\": {\"d\": 12345678901234567.89}}, \"e\": 7}",
+		   "1/1 a=J:[{\"p\":12.30,\"q\":[5.00,123456789012345678901234567890]},-0,1E+5] "
+		   "b=J:{\"c\":{\"d\":12345678901234567.89}} e=N:7\nend\n");
+	expect("digits in strings and keys are no numbers",
+		   "{\"1.50\": \"2.50\", \"k\\\"3\": -4.0, \"s\": [\"5.0\", 6.0, \"-7\"], \"t\": 8.0}",
+		   "1/1 1.50=S:2.50 k\"3=N:-4.0 s=J:[\"5.0\",6.0,\"-7\"] t=N:8.0\nend\n");
+	expect("numbers next to literals and whitespace",
+		   "{\"a\":[true,1.0,false,-2.0,null,3e0],\"b\" : 4.50 ,\"c\":\t-5.0\r\n}",
+		   "1/1 a=J:[true,1.0,false,-2.0,null,3e0] b=N:4.50 c=N:-5.0\nend\n");
 	expect("the largest and smallest 64-bit integers",
 		   "{\"a\":9223372036854775807,\"b\":-9223372036854775808}",
 		   "1/1 a=N:9223372036854775807 b=N:-9223372036854775808\nend\n");
-	{
-		static const char in[] = "{\"a\":123456789012345678901234567890}\n{\"a\":1}\n"
-			"{\"b\":1e999}\n{\"a\":2}\n";
-		char	   *t = read_all(in, strlen(in), &o);
-
-		CHECK(strncmp(t, "bad 1:", 6) == 0 && strstr(t, "\n2/2 a=N:1\nbad 3:") != NULL &&
-			  strstr(t, "\n4/4 a=N:2\nend\n") != NULL,
-			  "an integer beyond 64 bits and a real overflow are bad objects, then reading goes on");
-		note_text("transcript:", t);
-		free(t);
-	}
+	expect("an integer beyond 64 bits is read, a real overflow is bad, then reading goes on",
+		   "{\"a\":123456789012345678901234567890}\n{\"a\":1.0}\n"
+		   "{\"b\":1e999}\n{\"a\":2.00}\n",
+		   "1/1 a=N:123456789012345678901234567890\n2/2 a=N:1.0\n"
+		   "bad 3:10 real number overflow near '1e999'\n4/4 a=N:2.00\nend\n");
+	expect("a big integer that is an element is not an object",
+		   "[123456789012345678901234567890, {\"a\":1.50}]",
+		   "bad 1:2 element 1 is not an object\n1/2 a=N:1.50\nend\n");
+	expect("bad numbers are still jansson's errors",
+		   "{\"a\":01}\n{\"a\":1.}\n{\"a\":-}\n{\"a\":+1}\n{\"a\":.5}\n{\"a\":1e}\n{\"a\":0x1}\n{\"a\":1.50}\n",
+		   "bad 1:6 invalid token near '0'\nbad 2:7 invalid token near '1.'\n"
+		   "bad 3:6 invalid token near '-'\nbad 4:6 invalid token near '+'\n"
+		   "bad 5:6 invalid token near '.'\nbad 6:7 invalid token near '1e'\n"
+		   "bad 7:7 '}' expected near 'x'\n8/8 a=N:1.50\nend\n");
+	expect("after bad lines the next object's numbers are its own",
+		   "{\"a\":1.10,\"b\":}\n{\"a\":\"2.20\n{\"a\":[3.30}\n{\"c\":4.40,\"d\":[5.50]}\n",
+		   "bad 1:15 unexpected token near '}'\nbad 2:11 unterminated string\n"
+		   "bad 3:11 mismatched '}'\n4/4 c=N:4.40 d=J:[5.50]\nend\n");
 	expect("escapes are decoded",
 		   "{\"s\":\"q\\\"b\\\\s\\/n\\n\\t\\u00e9\\ud83d\\ude00\"}",
 		   "1/1 s=S:q\"b\\s/n\n\t\xC3\xA9\xF0\x9F\x98\x80\nend\n");
@@ -386,9 +405,138 @@ test_values(void)
 	expect("a duplicate key is bad",
 		   "{\"a\":1,\"a\":2}\n{\"a\":3}\n",
 		   "bad 1:10 duplicate object key near '\"a\"'\n2/2 a=N:3\nend\n");
+	expect("a duplicate key inside a nested object is bad too",
+		   "{\"o\":{\"b\":1.0,\"b\":2.0}}\n{\"o\":{\"b\":3.0}}\n",
+		   "bad 1:17 duplicate object key near '\"b\"'\n2/2 o=J:{\"b\":3.0}\nend\n");
+	{
+		/* 400 digits: a long decimal is kept, an integer past 1e308 is not */
+		char		in[1024];
+		char		want[1024];
+		char	   *t;
+
+		snprintf(in, sizeof(in), "{\"a\":0.%0400d}\n{\"b\":1%0400d}\n", 1, 0);
+		snprintf(want, sizeof(want), "1/1 a=N:0.%0400d\nbad 2:406 real number overflow\nend\n", 1);
+		t = read_all(in, strlen(in), &o);
+		CHECK(strcmp(t, want) == 0,
+			  "a 400-digit decimal is kept; a 401-digit integer is beyond a double: bad");
+		if (strcmp(t, want) != 0)
+			note_text("got:", t);
+		free(t);
+	}
 	expect("UTF-8 keys and values",
 		   "{\"caf\xC3\xA9\":\"na\xC3\xAFve\"}",
 		   "1/1 caf\xC3\xA9=S:na\xC3\xAFve\nend\n");
+}
+
+/*
+ * Objects of n keys with a number each, the keys in an order of their own
+ * (a random tag first) so that neither sorting nor hashing gives it, and
+ * the numbers written so that no value gives them back: every field, and
+ * the nested text, must have its own number at its key.
+ */
+static void
+test_many_keys(void)
+{
+	static const int sizes[] = {2, 9, 100, 1000, 5000};
+	int			z;
+
+	for (z = 0; z < (int) (sizeof(sizes) / sizeof(sizes[0])); z++)
+	{
+		int			n = sizes[z];
+		size_t		cap = (size_t) n * 160 + 64;
+		char	   *in = malloc(cap);
+		char	   *expect_top = malloc(cap);
+		char	   *expect_flat = malloc(cap);
+		char	   *expect_nested = malloc(cap);
+		char	  (*keys)[32] = malloc((size_t) n * sizeof(*keys));
+		size_t		li = 0;
+		size_t		lt = 0;
+		size_t		lf = 0;
+		size_t		ln = 0;
+		uint64_t	state = 42 + n;
+		JsonReaderOptions o = defaults();
+		char	   *t;
+		int			i;
+
+		o.max_fields = 100000;
+		o.max_object = 64 << 20;
+		li += snprintf(in + li, cap - li, "{\"o\":");
+		lt += snprintf(expect_top + lt, cap - lt, "1/1");
+		lf += snprintf(expect_flat + lf, cap - lf, "1/1");
+		ln += snprintf(expect_nested + ln, cap - ln, "1/1 o=J:{");
+		for (i = 0; i < n; i++)
+		{
+			unsigned	tag = (unsigned) (rand64(&state) % 1000000);
+			char	   *key = keys[i];
+			char		num[64];
+
+			snprintf(key, sizeof(keys[i]), "k%06u_%d", tag, n - i);
+			switch (i % 4)
+			{
+				case 0:
+					snprintf(num, sizeof(num), "%d.%d0", i, i % 10);
+					break;
+				case 1:
+					snprintf(num, sizeof(num), "-%d.000", i);
+					break;
+				case 2:
+					snprintf(num, sizeof(num), "%dE+0%d", i, i % 10);
+					break;
+				default:
+					snprintf(num, sizeof(num), "%d00000000000000000000%d", i, i);
+					break;
+			}
+			li += snprintf(in + li, cap - li, "%s\"%s\": %s", i ? ", " : "{", key, num);
+			lt += snprintf(expect_top + lt, cap - lt, " %s=N:%s", key, num);
+			lf += snprintf(expect_flat + lf, cap - lf, " o.%s=N:%s", key, num);
+			ln += snprintf(expect_nested + ln, cap - ln, "%s\"%s\":%s", i ? "," : "", key, num);
+		}
+		li += snprintf(in + li, cap - li, "}}");
+		lt += snprintf(expect_top + lt, cap - lt, "\nend\n");
+		lf += snprintf(expect_flat + lf, cap - lf, "\nend\n");
+		ln += snprintf(expect_nested + ln, cap - ln, "}\nend\n");
+
+		/* what the reader relies on: jansson iterates in insertion order */
+		{
+			json_error_t err;
+			json_t	   *doc = json_loadb(in, li, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &err);
+			json_t	   *obj = json_object_get(doc, "o");
+			const char *k;
+			json_t	   *v;
+			int			at = 0;
+			bool		ok = obj != NULL && (int) json_object_size(obj) == n;
+
+			json_object_foreach(obj, k, v)
+			{
+				if (at >= n || strcmp(k, keys[at]) != 0 || !json_is_real(v))
+					ok = false;
+				at++;
+			}
+			CHECK(ok && at == n, "jansson iterates %d keys in their insertion order", n);
+			json_decref(doc);
+		}
+
+		t = transcript(in, li, &o, 0);
+		CHECK(strcmp(t, expect_nested) == 0,
+			  "%d keys in a nested object: each number as written at its key", n);
+		free(t);
+		o.flatten = true;
+		t = transcript(in, li, &o, 7);
+		CHECK(strcmp(t, expect_flat) == 0,
+			  "%d keys flattened: each number as written at its key", n);
+		free(t);
+		o.flatten = false;
+		/* the inner object alone, its numbers top-level fields */
+		t = transcript(in + 5, li - 6, &o, 0);
+		CHECK(strcmp(t, expect_top) == 0,
+			  "%d keys at the top: each number as written at its key", n);
+		free(t);
+		free(in);
+		free(expect_top);
+		free(expect_flat);
+		free(expect_nested);
+		free(keys);
+	}
 }
 
 static void
@@ -397,6 +545,15 @@ test_flatten(void)
 	JsonReaderOptions o = defaults();
 
 	o.flatten = true;
+	expect_opt("flatten: numbers as written, in objects and in arrays",
+			   "{\"a\":{\"b\":{\"c\":12.30},\"d\":[5.00,{\"e\":-0}]},\"f\":1E5,"
+			   "\"g\":{\"h\":123456789012345678901234567890,\"i\":1e-7}}",
+			   &o,
+			   "1/1 a.b.c=N:12.30 a.d=J:[5.00,{\"e\":-0}] f=N:1E5 "
+			   "g.h=N:123456789012345678901234567890 g.i=N:1e-7\nend\n");
+	expect_opt("flatten: a collision is still bad, the next object's numbers its own",
+			   "{\"a.b\":1.0,\"a\":{\"b\":2.0}}\n{\"a.b\":3.0,\"a\":{\"c\":4.0}}\n", &o,
+			   "bad 1:1 duplicate key \"a.b\" after flattening\n2/2 a.b=N:3.0 a.c=N:4.0\nend\n");
 	expect_opt("flatten: a.b.c, arrays stay nested, an empty object gives no field",
 			   "{\"a\":{\"b\":{\"c\":1},\"d\":\"x\"},\"e\":[1,{\"f\":2}],\"g\":{},\"h\":null}",
 			   &o,
@@ -721,6 +878,7 @@ main(void)
 {
 	test_basics();
 	test_values();
+	test_many_keys();
 	test_flatten();
 	test_errors();
 	test_deep();
