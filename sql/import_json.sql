@@ -80,6 +80,10 @@ SELECT automl.import_json('b13', '{"a": "' || repeat('x', 2000) || '"}', '{"max_
 SELECT impj.summary(automl.import_json('b14', E'{"a": 1}\n{"a": 2\n{"a": 3}\n', '{"max_errors": 1}'))->'rows';
 SELECT to_regclass('impj.b1'), to_regclass('impj.b2'), to_regclass('impj.b13');
 
+-- options.profile profiles the new table
+SELECT (r->'profile'->>'row_count')::int AS profiled_rows, r->'profile'->>'column_count' AS profiled_columns
+  FROM automl.import_json('prof', E'{"a": 1, "b": "x"}\n{"a": 2, "b": "y"}\n', '{"profile": true}') r;
+
 -- options and arguments
 SELECT automl.import_json(NULL, '{}');
 SELECT automl.import_json('o1', '{"a": 1}', '{"delimiter": ","}');
