@@ -1252,6 +1252,42 @@ COMMENT ON FUNCTION automl._check_training_quota() IS
 	'Raises 53400 when the current role has used its max_trainings_per_hour (automl.quotas, else automl.max_trainings_per_hour); true otherwise.';
 
 -- =====================================================================
+-- Monitoring (docs/monitoring.md): calls, time, errors and rows of every
+-- automl C function, kept in shared memory when automl is in
+-- shared_preload_libraries
+-- =====================================================================
+
+CREATE FUNCTION automl._stats()
+	RETURNS TABLE(function pg_catalog.text, calls pg_catalog.int8, total_ms pg_catalog.float8,
+				  mean_ms pg_catalog.float8, max_ms pg_catalog.float8, errors pg_catalog.int8,
+				  rows pg_catalog.int8)
+	AS 'MODULE_PATHNAME', 'automl_stats'
+	LANGUAGE C VOLATILE PARALLEL RESTRICTED SECURITY INVOKER;
+COMMENT ON FUNCTION automl._stats() IS
+	'Internal (automl.stats): the shared call statistics of the automl functions, one row per function name; errors 55000 unless automl is in shared_preload_libraries.';
+
+CREATE VIEW automl.stats AS SELECT * FROM automl._stats();
+COMMENT ON VIEW automl.stats IS
+	'Calls, time, errors and rows of every automl C function since the server started or automl.reset_stats(), summed over all sessions and databases; needs automl in shared_preload_libraries.';
+COMMENT ON COLUMN automl.stats.function IS 'The function, schema-qualified; its overloads share a row.';
+COMMENT ON COLUMN automl.stats.calls IS 'Calls: once per row for a per-row function such as predict, once per scan for a set-returning one.';
+COMMENT ON COLUMN automl.stats.total_ms IS 'Time spent in the calls, in milliseconds (failed calls included); for per-row functions partly estimated from sampled calls.';
+COMMENT ON COLUMN automl.stats.mean_ms IS 'total_ms / calls (0 without calls).';
+COMMENT ON COLUMN automl.stats.max_ms IS 'The longest call, in milliseconds (of the timed calls of per-row functions).';
+COMMENT ON COLUMN automl.stats.errors IS 'Calls that ended in an error (included in calls).';
+COMMENT ON COLUMN automl.stats.rows IS 'Rows the function returned as a set, or reported as processed (e.g. imported).';
+-- how the functions are used is for administrators (and monitoring roles
+-- they grant it to, e.g. postgres_exporter's)
+GRANT SELECT ON automl.stats TO automl_admin;
+
+CREATE FUNCTION automl.reset_stats()
+	RETURNS void
+	AS 'MODULE_PATHNAME', 'automl_reset_stats'
+	LANGUAGE C VOLATILE PARALLEL UNSAFE SECURITY INVOKER;
+COMMENT ON FUNCTION automl.reset_stats() IS
+	'Zeroes automl.stats for all sessions and databases; errors 55000 unless automl is in shared_preload_libraries.';
+
+-- =====================================================================
 -- Who may call what (docs/security.md): nothing for PUBLIC; viewers
 -- predict and read; analysts also train, profile, detect, import and run
 -- jobs; administrators also act on every role's models and jobs

@@ -62,7 +62,10 @@ RESET ROLE;
 SET ROLE sec_viewer;
 SELECT round(automl.predict('sec_m', d)::numeric, 3) FROM sec.data d WHERE id = 5;
 SELECT version, deployed FROM automl.models WHERE model_name = 'sec_m' ORDER BY version;
+-- (the model_id depends on the tests before: show the SQLSTATE only)
+\set VERBOSITY sqlstate
 SELECT automl.predict(:v2, d) FROM sec.data d LIMIT 1;
+\set VERBOSITY default
 SELECT automl.get_profile('sec.data') IS NOT NULL AS reads_profiles;
 SELECT count(*) AS trials_seen FROM automl.trials;
 SELECT count(*) AS imports_seen FROM automl.datasets;

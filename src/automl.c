@@ -19,6 +19,7 @@
 #include "jobs/jobs.h"
 #include "ml/model_cache.h"
 #include "ml/train.h"
+#include "monitor/stats.h"
 
 PG_MODULE_MAGIC;
 
@@ -42,5 +43,6 @@ _PG_init(void)
 	train_init_gucs();
 	model_cache_init();
 	jobs_init();
+	stats_init();				/* hooks only with shared_preload_libraries */
 	MarkGUCPrefixReserved("automl");
 }

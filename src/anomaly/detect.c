@@ -44,6 +44,7 @@
 #include "anomaly/detect.h"
 #include "anomaly/univariate.h"
 #include "ml/train_options.h"
+#include "monitor/stats.h"
 
 PG_FUNCTION_INFO_V1(automl_detect_anomalies);
 
@@ -255,6 +256,8 @@ automl_detect_anomalies(PG_FUNCTION_ARGS)
 			d->ncols <= 20 ? AM_MAHALANOBIS : AM_ISOLATION_FOREST;
 	detect_run(d, method, &opt, &found);
 	emit(fcinfo, d, &found, opt.limit);
+	/* a materialized set: the hooks that count calls cannot see its rows */
+	automl_stats_add_rows(tuplestore_tuple_count(((ReturnSetInfo *) fcinfo->resultinfo)->setResult));
 	return (Datum) 0;
 }
 

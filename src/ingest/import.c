@@ -35,6 +35,7 @@
 #include "common/json_out.h"
 #include "ingest/import.h"
 #include "ml/train.h"
+#include "monitor/stats.h"
 
 /* ---- the input ---- */
 
@@ -507,6 +508,7 @@ import_run(ImportState *st, text *table_name, Jsonb *options, const ImportFormat
 	if (format == &import_json_format && st->dialect_json && strstr(st->dialect_json, "ndjson"))
 		format_name = "ndjson";
 	import_record(st, format_name, bytes);
+	automl_stats_add_rows(st->rows);
 	if (st->opt.profile)
 		profile = profile_table(st);
 	if (st->file)
