@@ -94,7 +94,7 @@ HEADERS = $(wildcard src/*.h src/*/*.h)
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 REGRESS = profile profile_types profile_accuracy profile_errors profile_parallel \
-	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly forecast insights import_csv import_json stats security
+	ml_train ml_predict ml_registry ml_errors ml_automl ml_explain jobs anomaly forecast insights import_csv import_json stats security robustness
 REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -Isrc

@@ -274,7 +274,7 @@ anomaly_data_load(Oid relid, ArrayType *columns, const char *time_column)
 	d->cxt = CurrentMemoryContext;
 	d->relid = relid;
 	d->max_bytes = (Size) automl_max_training_memory_mb * 1024 * 1024;
-	rel = relation_open(relid, AccessShareLock);
+	rel = relation_open_checked(relid, AccessShareLock);
 	d->relname = relation_quoted_name(rel);
 	pk = primary_key_columns(rel);
 	d->key_sql = key_expression(rel, pk, &d->by_ctid);

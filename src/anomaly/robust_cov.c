@@ -377,12 +377,19 @@ robust_cov_fit(const double *const *cols, int64 n, int p, uint64 seed, double ta
 					break;
 				prev = logdet;
 			}
-			if (logdet < win)
+			/* (the first always: a non-finite logdet never beats INFINITY) */
+			if (b == 0 || logdet < win)
 			{
 				win = logdet;
 				memcpy(wmean, mean, sizeof(double) * p);
 				memcpy(wchol, chol, sizeof(double) * p * p);
 			}
+		}
+		if (!isfinite(win))
+		{
+			/* values near the limits of double precision overflow it */
+			snprintf(errbuf, errlen, "the covariance of the columns is not finite (values too large to square)");
+			return NULL;
 		}
 		memcpy(mean, wmean, sizeof(double) * p);
 		memcpy(chol, wchol, sizeof(double) * p * p);

@@ -134,7 +134,7 @@ series_load(Oid relid, const char *time_column, const char *value_column,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("options.aggregate must be \"sum\" or \"avg\", not \"%s\"", aggregate)));
-	rel = relation_open(relid, AccessShareLock);
+	rel = relation_open_checked(relid, AccessShareLock);
 	relname = relation_quoted_name(rel);
 	for (int i = 0; i < RelationGetDescr(rel)->natts; i++)
 	{

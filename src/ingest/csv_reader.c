@@ -385,14 +385,17 @@ reset_record(CsvReader *r)
 /*
  * Skips the rest of the line whose start was just fed, up to and past its
  * newline, so that reading goes on at the next line after an error however
- * the line was split by reads.
+ * the line was split by reads.  At most max_field bytes: an input with no
+ * newline at all (a device, a binary file) must not be read to its end to
+ * report its first error.
  */
 static void
 skip_line(CsvReader *r)
 {
 	char	   *nl;
+	size_t		skipped = 0;
 
-	while (true)
+	while (skipped <= r->opt.max_field)
 	{
 		refill(r);
 		if (r->len == r->pos)
@@ -405,6 +408,7 @@ skip_line(CsvReader *r)
 			r->line_off = 0;
 			break;
 		}
+		skipped += r->len - r->pos;
 		r->pos = r->len;
 	}
 }

@@ -71,9 +71,19 @@ import_open_file(ImportState *st, text *path)
 	st->path = text_to_cstring(path);
 	st->file = AllocateFile(st->path, PG_BINARY_R);
 	if (st->file == NULL)
+	{
+		int			err = errno;
+
+		/* (errcode_for_file_access leaves these internal errors) */
+		if (err == ENAMETOOLONG || err == ELOOP)
+			ereport(ERROR,
+					(errcode(err == ENAMETOOLONG ? ERRCODE_NAME_TOO_LONG : ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("could not open file \"%.200s%s\" for reading: %m",
+							st->path, strlen(st->path) > 200 ? "..." : "")));
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not open file \"%s\" for reading: %m", st->path)));
+	}
 	if (fstat(fileno(st->file), &s) != 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
@@ -102,6 +112,8 @@ import_read(void *arg, char *buf, size_t cap)
 	ImportState *st = arg;
 	size_t		n;
 
+	/* a read of a slow or endless file (a FIFO, a device) must be cancellable */
+	CHECK_FOR_INTERRUPTS();
 	if (st->file)
 	{
 		n = fread(buf, 1, cap, st->file);

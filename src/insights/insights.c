@@ -140,9 +140,12 @@ first_time_column(Relation rel)
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		Oid			t = getBaseType(att->atttypid);
+		Oid			t;
 
-		if (!att->attisdropped && (t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID))
+		if (att->attisdropped)
+			continue;			/* its type is gone: getBaseType would fail */
+		t = getBaseType(att->atttypid);
+		if (t == DATEOID || t == TIMESTAMPOID || t == TIMESTAMPTZOID)
 			return pstrdup(NameStr(att->attname));
 	}
 	return NULL;
@@ -505,14 +508,17 @@ shift_driver(Insights *in)
 		char	   *sql;
 		int			ret;
 
+		/* (the time inline, not as an alias a column of the table could shadow) */
+		char	   *t = psprintf("pg_catalog.date_part('epoch', %s::pg_catalog.timestamptz)",
+								 quote_identifier(d->time_name));
+
 		sql = psprintf("SELECT %s::pg_catalog.text,"
-					   " coalesce(sum(%s::pg_catalog.float8) FILTER (WHERE t >= %.17g), 0)"
-					   " - coalesce(sum(%s::pg_catalog.float8) FILTER (WHERE t < %.17g), 0)"
-					   " FROM (SELECT *, pg_catalog.date_part('epoch', %s::pg_catalog.timestamptz) AS t FROM %s) s"
-					   " WHERE t >= %.17g GROUP BY 1",
-					   quote_identifier(cat), quote_identifier(d->names[in->shift_col]), in->shift_mid,
-					   quote_identifier(d->names[in->shift_col]), in->shift_mid,
-					   quote_identifier(d->time_name), in->relname, in->shift_from);
+					   " coalesce(sum(%s::pg_catalog.float8) FILTER (WHERE %s >= %.17g), 0)"
+					   " - coalesce(sum(%s::pg_catalog.float8) FILTER (WHERE %s < %.17g), 0)"
+					   " FROM %s WHERE %s >= %.17g GROUP BY 1",
+					   quote_identifier(cat), quote_identifier(d->names[in->shift_col]), t, in->shift_mid,
+					   quote_identifier(d->names[in->shift_col]), t, in->shift_mid,
+					   in->relname, t, in->shift_from);
 		ret = SPI_execute(sql, true, 0);
 		if (ret != SPI_OK_SELECT)
 			continue;
@@ -630,7 +636,7 @@ automl_insights(PG_FUNCTION_ARGS)
 					   insights_option, &in);
 	time_column = in.time_column;
 
-	rel = relation_open(PG_GETARG_OID(0), AccessShareLock);
+	rel = relation_open_checked(PG_GETARG_OID(0), AccessShareLock);
 	in.relname = relation_quoted_name(rel);
 	in.ncolumns_total = 0;
 	for (int i = 0; i < RelationGetDescr(rel)->natts; i++)

@@ -269,6 +269,23 @@ dataset_destroy(DestReceiver *self)
 {
 }
 
+/*
+ * relation_open of a regclass argument: a regclass need not name a
+ * relation that exists (0, a dropped table's oid), and relation_open would
+ * then fail as an internal error.
+ */
+Relation
+relation_open_checked(Oid relid, LOCKMODE lockmode)
+{
+	Relation	rel = try_relation_open(relid, lockmode);
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return rel;
+}
+
 /* The relation's schema-qualified name, quoted for SQL and messages. */
 char *
 relation_quoted_name(Relation rel)
@@ -392,7 +409,7 @@ dataset_load(Oid relid, const char *target, List *exclude,
 
 	initStringInfo(&sql);
 	appendStringInfoString(&sql, "SELECT ");
-	rel = relation_open(relid, AccessShareLock);
+	rel = relation_open_checked(relid, AccessShareLock);
 	ds->relname = MemoryContextStrdup(cxt, relation_quoted_name(rel));
 	ds->raw = NULL;
 	dataset_columns(ds, rel, target, exclude, &sql);

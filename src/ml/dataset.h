@@ -59,6 +59,7 @@ typedef struct Dataset
 
 /* The relation's schema-qualified name, quoted */
 extern char *relation_quoted_name(Relation rel);
+extern Relation relation_open_checked(Oid relid, LOCKMODE lockmode);
 
 /* automl.max_training_memory, in MB */
 extern int	automl_max_training_memory_mb;

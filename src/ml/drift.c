@@ -120,7 +120,7 @@ automl_drift(PG_FUNCTION_ARGS)
 				 errmsg("model \"%s\" keeps no reference of its training data", name),
 				 errhint("Train a new version: models keep one since automl 0.1.0.")));
 
-	rel = relation_open(PG_GETARG_OID(1), AccessShareLock);
+	rel = relation_open_checked(PG_GETARG_OID(1), AccessShareLock);
 	relname = relation_quoted_name(rel);
 	relation_close(rel, AccessShareLock);
 	fd = palloc0(sizeof(FeatureDrift) * pp->nfeatures);

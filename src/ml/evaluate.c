@@ -161,7 +161,7 @@ automl_evaluate(PG_FUNCTION_ARGS)
 	m = cm->model;
 	model_require_supervised(m, psprintf("model \"%s\"", name), "automl.evaluate");
 
-	rel = relation_open(relid, AccessShareLock);
+	rel = relation_open_checked(relid, AccessShareLock);
 	relname = relation_quoted_name(rel);
 	for (int i = 0; i < RelationGetDescr(rel)->natts; i++)
 	{

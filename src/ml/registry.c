@@ -151,6 +151,34 @@ registry_should_deploy(const char *model_name, int deploy_mode, double score,
 	return old_null || score > old;
 }
 
+static bool model_strings_valid(const MlModel *m);
+
+/*
+ * A model every reader would refuse must not be stored: training on values
+ * near the limits of double precision (1e308) can fit non-finite
+ * parameters, and labels may pass the decoder's limits.  The image is
+ * decoded once, as predict() would.
+ */
+static void
+check_image_decodes(const RegistryRow *row)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "automl image check",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MlModel    *m = model_decode(VARDATA_ANY(row->image), VARSIZE_ANY_EXHDR(row->image));
+	bool		ok = m != NULL && model_strings_valid(m);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("model \"%s\" was not stored: its fitted parameters are not finite or out of range",
+						row->model_name),
+				 errdetail("Columns with values near the limits of double precision (such as 1e308) overflow the fit; class labels may be at most 64 kB."),
+				 errhint("Scale or clip such columns, or leave them out with options.exclude.")));
+}
+
 int64
 registry_insert(const RegistryRow *row, int *version)
 {
@@ -163,6 +191,7 @@ registry_insert(const RegistryRow *row, int *version)
 	bool		isnull;
 	int64		model_id;
 
+	check_image_decodes(row);
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(row->model_name);
 	values[1] = CStringGetTextDatum(row->task);
