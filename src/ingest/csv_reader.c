@@ -385,17 +385,16 @@ reset_record(CsvReader *r)
 /*
  * Skips the rest of the line whose start was just fed, up to and past its
  * newline, so that reading goes on at the next line after an error however
- * the line was split by reads.  At most max_field bytes: an input with no
- * newline at all (a device, a binary file) must not be read to its end to
- * report its first error.
+ * the line was split by reads.  (An input with no newline at all, such as
+ * a device, is read to its end: the server's read callback checks for
+ * interrupts, so statement_timeout and cancel stop it.)
  */
 static void
 skip_line(CsvReader *r)
 {
 	char	   *nl;
-	size_t		skipped = 0;
 
-	while (skipped <= r->opt.max_field)
+	while (true)
 	{
 		refill(r);
 		if (r->len == r->pos)
@@ -408,7 +407,6 @@ skip_line(CsvReader *r)
 			r->line_off = 0;
 			break;
 		}
-		skipped += r->len - r->pos;
 		r->pos = r->len;
 	}
 }
