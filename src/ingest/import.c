@@ -39,13 +39,24 @@
 
 /* ---- the input ---- */
 
-void
-import_require_arguments(FunctionCallInfo fcinfo, const char *input)
+/*
+ * The SQL functions (table_name text, content or path text, options jsonb)
+ * of format, with the content as an argument or in a server file.
+ */
+Datum
+import_call(FunctionCallInfo fcinfo, const ImportFormat *format, bool from_file)
 {
+	ImportState *st = palloc0(sizeof(ImportState));
+
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("table_name and %s must not be null", input)));
+				 errmsg("table_name and %s must not be null", from_file ? "path" : "content")));
+	if (from_file)
+		import_open_file(st, PG_GETARG_TEXT_PP(1));
+	else
+		import_open_text(st, PG_GETARG_TEXT_PP(1));
+	return import_run(st, PG_GETARG_TEXT_PP(0), PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2), format);
 }
 
 void

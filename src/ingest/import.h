@@ -178,7 +178,7 @@ struct ImportState
 /* import.c: the driver */
 extern Datum import_run(ImportState *st, text *table_name, Jsonb *options,
 						const ImportFormat *format);
-extern void import_require_arguments(FunctionCallInfo fcinfo, const char *input);
+extern Datum import_call(FunctionCallInfo fcinfo, const ImportFormat *format, bool from_file);
 extern void import_open_text(ImportState *st, text *content);
 extern void import_open_file(ImportState *st, text *path);
 extern void import_rewind(ImportState *st);

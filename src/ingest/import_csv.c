@@ -284,22 +284,12 @@ const ImportFormat import_csv_format = {"csv", csv_start, csv_next, csv_finish, 
 Datum
 automl_import_csv(PG_FUNCTION_ARGS)
 {
-	ImportState *st = palloc0(sizeof(ImportState));
-
-	import_require_arguments(fcinfo, "content");
-	import_open_text(st, PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(import_run(st, PG_GETARG_TEXT_PP(0), PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-							   &import_csv_format));
+	PG_RETURN_DATUM(import_call(fcinfo, &import_csv_format, false));
 }
 
 /* automl.import_csv_file(table_name text, path text, options jsonb) */
 Datum
 automl_import_csv_file(PG_FUNCTION_ARGS)
 {
-	ImportState *st = palloc0(sizeof(ImportState));
-
-	import_require_arguments(fcinfo, "path");
-	import_open_file(st, PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(import_run(st, PG_GETARG_TEXT_PP(0), PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-							   &import_csv_format));
+	PG_RETURN_DATUM(import_call(fcinfo, &import_csv_format, true));
 }

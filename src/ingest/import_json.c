@@ -213,22 +213,12 @@ const ImportFormat import_json_format = {"json", json_start, json_next, json_fin
 Datum
 automl_import_json(PG_FUNCTION_ARGS)
 {
-	ImportState *st = palloc0(sizeof(ImportState));
-
-	import_require_arguments(fcinfo, "content");
-	import_open_text(st, PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(import_run(st, PG_GETARG_TEXT_PP(0), PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-							   &import_json_format));
+	PG_RETURN_DATUM(import_call(fcinfo, &import_json_format, false));
 }
 
 /* automl.import_json_file(table_name text, path text, options jsonb) */
 Datum
 automl_import_json_file(PG_FUNCTION_ARGS)
 {
-	ImportState *st = palloc0(sizeof(ImportState));
-
-	import_require_arguments(fcinfo, "path");
-	import_open_file(st, PG_GETARG_TEXT_PP(1));
-	PG_RETURN_DATUM(import_run(st, PG_GETARG_TEXT_PP(0), PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2),
-							   &import_json_format));
+	PG_RETURN_DATUM(import_call(fcinfo, &import_json_format, true));
 }
