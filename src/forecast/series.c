@@ -174,8 +174,9 @@ series_load(Oid relid, const char *time_column, const char *value_column,
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read the series: %s", SPI_result_code_string(ret));
 	n = (int64) SPI_processed;
-	t = palloc(sizeof(int64) * Max(n, 1));
-	v = palloc(sizeof(double) * Max(n, 1));
+	/* in the caller's context: SPI_finish frees what is palloc'd here */
+	t = SPI_palloc(sizeof(int64) * Max(n, 1));
+	v = SPI_palloc(sizeof(double) * Max(n, 1));
 	for (int64 i = 0; i < n; i++)
 	{
 		bool		isnull;
