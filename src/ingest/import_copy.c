@@ -135,10 +135,11 @@ feed_batch(ImportState *st)
 			import_handle_bad(st, r);
 		else if (!st->stale)
 		{
-			/* the output outlives the row context */
-			MemoryContextSwitchTo(st->cxt);
+			/*
+			 * (in the row context: st->out grows where it was allocated, and
+			 * a JSON string's quoting is garbage after the row)
+			 */
 			write_row(st);
-			MemoryContextSwitchTo(st->row_cxt);
 			line_ring[++rows_fed % LINE_RING] = st->line;
 		}
 	}
