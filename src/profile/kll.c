@@ -364,6 +364,27 @@ kll_offer(KllSketch *s, double v)
 	}
 }
 
+/*
+ * A sketch stays exact only while it holds every value at weight 1 in
+ * level 0: a merge (or a raised sample level) can leave a sketch flagged
+ * exact whose items no longer add up to its count, which quantiles and the
+ * serialized image must not see.
+ */
+static void
+settle_exact(KllSketch *s)
+{
+	int64		n0;
+
+	if (!s->exact)
+		return;
+	n0 = s->nlevels > 0 ? s->levels[0].n : 0;
+	for (int h = 1; h < s->nlevels; h++)
+		if (s->levels[h].n > 0)
+			n0 = -1;
+	if (n0 != s->count || s->block_n != 0)
+		s->exact = false;
+}
+
 void
 kll_add(KllSketch *s, double v)
 {
@@ -373,6 +394,8 @@ kll_add(KllSketch *s, double v)
 		s->max = v;
 	s->count++;
 	kll_offer(s, v);
+	if (s->exact && s->sample_level > 0)
+		settle_exact(s);
 }
 
 /* dst absorbs src's items level by level, then compacts what overflows. */
@@ -406,6 +429,7 @@ kll_merge(KllSketch *dst, const KllSketch *src)
 	/* src's unfinished block stands for block_n values equal to its pick */
 	for (i = 0; i < src->block_n; i++)
 		kll_offer(dst, src->candidate);
+	settle_exact(dst);
 }
 
 int64
@@ -478,10 +502,17 @@ kll_quantile(const KllSketch *s, double q)
 	if (q >= 1.0)
 		return s->max;
 	items = kll_sorted_items(s, &n);
+	if (n == 0)
+	{
+		/* a decoded sketch whose count and items disagree */
+		am_free(items);
+		return NAN;
+	}
 	target = q * (double) (s->count - 1);
 	if (s->exact)
 	{
-		int			lo = (int) floor(target);
+		/* (clamped: count and the items can disagree in a decoded sketch) */
+		int			lo = (int) fmin(floor(target), (double) (n - 1));
 		int			hi = lo + 1 < n ? lo + 1 : lo;
 		double		frac = target - lo;
 		double		diff = items[hi].value - items[lo].value;
